@@ -1,0 +1,78 @@
+"""A digit drawn on a canvas → a 28×28 input that looks like an MNIST digit.
+
+MNIST digits were made this way: crop to the ink, scale the longer side to 20 pixels keeping
+the aspect ratio (anti-aliased), and place the result in a 28×28 image so that its centre of
+mass is at the centre. A network trained on MNIST expects exactly that, so a digit drawn
+small in a corner must go through the same steps before the network sees it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SIDE = 28
+BOX = 20
+INK_THRESHOLD = 0.05  # fraction of full ink below which a pixel counts as background
+
+
+def area_resize_matrix(n_in: int, n_out: int) -> np.ndarray:
+    """``[n_out, n_in]`` weights that average each output pixel over the input pixels it
+    covers (with partial coverage at the edges): area averaging, not nearest neighbour."""
+    edges = np.arange(n_out + 1) * (n_in / n_out)          # output pixel i spans [e_i, e_i+1)
+    start, stop = edges[:-1, None], edges[1:, None]
+    left = np.arange(n_in)[None, :]
+    overlap = np.clip(np.minimum(stop, left + 1) - np.maximum(start, left), 0, None)
+    return overlap / (n_in / n_out)
+
+
+def area_resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Resize a 2-D image to ``height × width`` by area averaging."""
+    rows = area_resize_matrix(image.shape[0], height)
+    cols = area_resize_matrix(image.shape[1], width)
+    return rows @ image @ cols.T
+
+
+def preprocess_drawing(image) -> np.ndarray | None:
+    """Turn a grayscale drawing into the network's input, or ``None`` if nothing is drawn.
+
+    Args:
+        image: 2-D array ``[height, width]`` of any size, ink bright on a dark background:
+            uint8 0–255, or floats in [0, 1].
+
+    Returns a float32 array ``[784]`` in [0, 1] (the 28×28 image, row by row, its brightest
+    pixel scaled to 1), or ``None`` for an empty canvas.
+    """
+    ink = np.asarray(image)
+    if ink.ndim != 2 or min(ink.shape) == 0:
+        raise ValueError(f"expected a 2-D grayscale image [height, width], got shape {ink.shape}")
+    if ink.dtype.kind not in "uif":
+        raise ValueError(f"expected numeric pixels, got dtype {ink.dtype}")
+    ink = ink.astype(np.float64)
+    if not np.all(np.isfinite(ink)):
+        raise ValueError("the drawing contains NaN or infinite pixel values")
+    if np.asarray(image).dtype.kind in "ui" or ink.max() > 1:
+        ink = ink / 255.0
+    rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
+    cols = np.flatnonzero((ink > INK_THRESHOLD).any(axis=0))
+    if rows.size == 0:
+        return None
+    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    scale = BOX / max(crop.shape)
+    height = max(1, round(crop.shape[0] * scale))
+    width = max(1, round(crop.shape[1] * scale))
+    small = area_resize(crop, height, width)
+    small /= small.max()
+    return _place_by_centre_of_mass(small).astype(np.float32).ravel()
+
+
+def _place_by_centre_of_mass(small: np.ndarray) -> np.ndarray:
+    """Paste ``small`` into a 28×28 canvas with its centre of mass at the canvas centre
+    (as far as the canvas allows)."""
+    total = small.sum()
+    cy = (small.sum(axis=1) @ np.arange(small.shape[0])) / total + 0.5
+    cx = (small.sum(axis=0) @ np.arange(small.shape[1])) / total + 0.5
+    top = int(np.clip(round(SIDE / 2 - cy), 0, SIDE - small.shape[0]))
+    left = int(np.clip(round(SIDE / 2 - cx), 0, SIDE - small.shape[1]))
+    out = np.zeros((SIDE, SIDE))
+    out[top:top + small.shape[0], left:left + small.shape[1]] = small
+    return out

@@ -1,0 +1,250 @@
+"""Layers with the assignment's API: ``forward(input)`` and ``backward(input, grad_output)``.
+
+Every layer keeps its parameters in ``self.params`` and the matching gradients in
+``self.grads`` (same keys, same shapes), so optimizers, save/load and summaries treat all
+layers alike. ``backward`` computes and returns; it never updates a parameter — the optimizer
+does that (see ``pynn.optim``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pynn.rng import as_rng
+
+INITIALIZERS = ("small", "glorot", "he")
+
+
+def init_weights(shape: tuple[int, int], init: str, rng, dtype=np.float32) -> np.ndarray:
+    """Draw a weight matrix of ``shape = (fan_in, fan_out)``.
+
+    - ``"small"``: the assignment's ``N(0, 1) * 0.01``.
+    - ``"glorot"``: Glorot/Xavier uniform, limit ``sqrt(6 / (fan_in + fan_out))``; keeps the
+      variance of tanh/sigmoid activations steady.
+    - ``"he"``: He normal, std ``sqrt(2 / fan_in)``; the right scale in front of ReLU, which
+      zeroes half of its inputs.
+    """
+    fan_in, fan_out = shape
+    if init == "small":
+        w = rng.normal(0.0, 1.0, size=shape) * 0.01
+    elif init == "glorot":
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        w = rng.uniform(-limit, limit, size=shape)
+    elif init == "he":
+        w = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
+    else:
+        raise ValueError(f"init must be one of {', '.join(INITIALIZERS)}; got {init!r}")
+    return w.astype(dtype)
+
+
+class Layer:
+    """A building block: ``output = layer.forward(input)``, shapes ``[batch, units]``.
+
+    Subclasses with weights fill ``params`` (name → array) and, in ``backward``, the
+    same-named ``grads``. ``training`` switches train-only behaviour such as dropout.
+    """
+
+    def __init__(self):
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.training = True
+
+    def forward(self, input: np.ndarray) -> np.ndarray:
+        """Shape ``[batch, in]`` → ``[batch, out]``. The base layer is the identity."""
+        return input
+
+    def backward(self, input: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
+        """Given dL/d(output), fill ``grads`` and return dL/d(input) (chain rule)."""
+        return grad_output
+
+    def config(self) -> dict:
+        """What it takes to rebuild this layer (saved as JSON in model files)."""
+        return {"type": type(self).__name__}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Dense(Layer):
+    """Fully connected layer: ``y = x @ W + b``.
+
+    Args:
+        input_units, output_units: sizes of ``x`` and ``y``.
+        learning_rate: only used by the assignment's ``pynn.train``. Default is 0.1.
+        init: ``"small"``, ``"glorot"`` or ``"he"`` (see ``init_weights``). Default is
+            ``"glorot"``, which also passes the assignment's checks for ``Dense(128, 150)``.
+        rng: seed or ``np.random.Generator``; ``None`` uses numpy's global random state, so
+            ``np.random.seed(...)`` works as in the assignment.
+        dtype: parameter dtype. Default is float32 (float64 for gradient checks).
+
+    Shape: input ``[batch, input_units]`` → output ``[batch, output_units]``.
+
+    Attributes: ``weights`` (``params["W"]``, ``[input_units, output_units]``) and
+    ``biases`` (``params["b"]``, ``[output_units]``, zeros at start).
+
+    >>> Dense(784, 100, rng=0).forward(np.zeros((2, 784), np.float32)).shape
+    (2, 100)
+    """
+
+    def __init__(self, input_units: int, output_units: int, learning_rate: float = 0.1,
+                 init: str = "glorot", rng=None, dtype=np.float32):
+        super().__init__()
+        for name, value in (("input_units", input_units), ("output_units", output_units)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"Dense {name} must be a positive integer, got {value!r}")
+        self.input_units, self.output_units = int(input_units), int(output_units)
+        self.learning_rate = learning_rate
+        self.init = init
+        self.params["W"] = init_weights((self.input_units, self.output_units), init,
+                                        as_rng(rng), dtype)
+        self.params["b"] = np.zeros(self.output_units, dtype=dtype)
+        self.grads["W"] = np.zeros_like(self.params["W"])
+        self.grads["b"] = np.zeros_like(self.params["b"])
+
+    # The assignment reads and sets `weights` and `biases` directly.
+    @property
+    def weights(self) -> np.ndarray:
+        return self.params["W"]
+
+    @weights.setter
+    def weights(self, value):
+        self.params["W"] = self._checked(value, (self.input_units, self.output_units), "weights")
+
+    @property
+    def biases(self) -> np.ndarray:
+        return self.params["b"]
+
+    @biases.setter
+    def biases(self, value):
+        self.params["b"] = self._checked(value, (self.output_units,), "biases")
+
+    def _checked(self, value, shape, name):
+        value = np.asarray(value)
+        if value.shape != shape:
+            raise ValueError(f"{self!r}.{name} must have shape {shape}, got {value.shape}")
+        return value
+
+    def forward(self, input):
+        return input @ self.params["W"] + self.params["b"]
+
+    def backward(self, input, grad_output):
+        # The loss gradient is already divided by the batch size, so here we sum.
+        self.grads["W"] = input.T @ grad_output
+        self.grads["b"] = grad_output.sum(axis=0)
+        return grad_output @ self.params["W"].T
+
+    def config(self):
+        return {"type": "Dense", "input_units": self.input_units,
+                "output_units": self.output_units, "init": self.init}
+
+    def __repr__(self):
+        return f"Dense({self.input_units}, {self.output_units})"
+
+
+class ReLU(Layer):
+    """``max(0, x)`` elementwise."""
+
+    def forward(self, input):
+        return np.maximum(input, 0)
+
+    def backward(self, input, grad_output):
+        return grad_output * (input > 0)
+
+
+class LeakyReLU(Layer):
+    """``x`` where positive, ``alpha * x`` elsewhere, so no unit is ever completely dead.
+
+    Args:
+        alpha: slope for negative inputs. Default is 0.01.
+    """
+
+    def __init__(self, alpha: float = 0.01):
+        super().__init__()
+        if not 0.0 <= alpha < 1.0:
+            raise ValueError(f"LeakyReLU alpha must be in [0, 1), got {alpha!r}")
+        self.alpha = float(alpha)
+
+    def forward(self, input):
+        return np.where(input > 0, input, input * input.dtype.type(self.alpha))
+
+    def backward(self, input, grad_output):
+        slope = np.where(input > 0, 1.0, self.alpha).astype(grad_output.dtype)
+        return grad_output * slope
+
+    def config(self):
+        return {"type": "LeakyReLU", "alpha": self.alpha}
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.alpha})"
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    # exp(-|x|) never overflows: for x < 0 use e^x / (1 + e^x), the same value.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+class Sigmoid(Layer):
+    """``1 / (1 + exp(-x))`` elementwise, computed without overflow."""
+
+    def forward(self, input):
+        return _sigmoid(input)
+
+    def backward(self, input, grad_output):
+        s = _sigmoid(input)
+        return grad_output * s * (1 - s)
+
+
+class Tanh(Layer):
+    """``tanh(x)`` elementwise."""
+
+    def forward(self, input):
+        return np.tanh(input)
+
+    def backward(self, input, grad_output):
+        return grad_output * (1 - np.tanh(input) ** 2)
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training mode, zero each input with probability ``rate`` and
+    scale the rest by ``1 / (1 - rate)``; in eval mode, the identity.
+
+    The mask drawn by the last training-mode ``forward`` is reused by ``backward``.
+
+    Args:
+        rate: probability of dropping a unit, in ``[0, 1)``.
+        rng: seed or ``np.random.Generator`` (``None``: numpy's global random state).
+    """
+
+    def __init__(self, rate: float, rng=None):
+        super().__init__()
+        if not (isinstance(rate, (int, float)) and 0.0 <= rate < 1.0):
+            raise ValueError(f"Dropout rate must be in [0, 1), got {rate!r}")
+        self.rate = float(rate)
+        self.rng = as_rng(rng)
+        self._mask = None
+
+    def forward(self, input):
+        if not self.training or self.rate == 0.0:
+            self._mask = None
+            return input
+        keep = self.rng.random(input.shape) >= self.rate
+        self._mask = keep.astype(input.dtype) / input.dtype.type(1.0 - self.rate)
+        return input * self._mask
+
+    def backward(self, input, grad_output):
+        return grad_output if self._mask is None else grad_output * self._mask
+
+    def config(self):
+        return {"type": "Dropout", "rate": self.rate}
+
+    def __repr__(self):
+        return f"Dropout({self.rate})"
+
+
+ACTIVATIONS = {"relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+
+# The initializer that keeps activations well scaled in front of each activation.
+DEFAULT_INIT = {"relu": "he", "leaky_relu": "he", "sigmoid": "glorot", "tanh": "glorot"}
+
+LAYER_TYPES = {cls.__name__: cls for cls in (Dense, ReLU, LeakyReLU, Sigmoid, Tanh, Dropout)}

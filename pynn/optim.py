@@ -1,0 +1,176 @@
+"""Optimizers own the update rule and its state; layers only compute gradients.
+
+An optimizer is handed ``(name, param, grad)`` triples (``Network.parameters()``) and updates
+each ``param`` in place. Per-parameter state (momentum, Adam's moments) is keyed by the same
+dotted names (``"0.W"``), so it can be saved and restored next to the weights.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _check_number(name: str, value, low: float, high: float = math.inf, *,
+                  low_inclusive: bool = False, high_inclusive: bool = False) -> float:
+    ok_type = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+    if ok_type and math.isfinite(value):
+        above = value >= low if low_inclusive else value > low
+        below = value <= high if high_inclusive else value < high
+        if above and below:
+            return float(value)
+    lo, hi = ("[" if low_inclusive else "("), ("]" if high_inclusive else ")")
+    raise ValueError(f"{name} must be a finite number in {lo}{low}, {high}{hi}, got {value!r}")
+
+
+class Optimizer:
+    """Base class: validates the shared hyperparameters; subclasses write ``_update``.
+
+    Args:
+        lr: learning rate, > 0. Can be changed between steps (``opt.lr = 0.01``).
+        weight_decay: L2 penalty ``weight_decay * param`` added to each gradient (as in
+            ``torch.optim``), >= 0. Default is 0.
+    """
+
+    def __init__(self, lr: float, weight_decay: float = 0.0):
+        self.lr = lr
+        self.weight_decay = _check_number("weight_decay", weight_decay, 0.0, low_inclusive=True)
+        self.state: dict[str, np.ndarray] = {}
+        self.steps = 0
+
+    @property
+    def lr(self) -> float:
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = _check_number("learning rate", value, 0.0)
+
+    def step(self, parameters) -> None:
+        """Apply one update to every ``(name, param, grad)`` in ``parameters``."""
+        self.steps += 1
+        for name, param, grad in parameters:
+            if self.weight_decay:
+                grad = grad + self.weight_decay * param
+            self._update(name, param, grad)
+
+    def _update(self, name: str, param: np.ndarray, grad: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _slot(self, key: str, like: np.ndarray) -> np.ndarray:
+        """Per-parameter state array, created as zeros on first use."""
+        if key not in self.state:
+            self.state[key] = np.zeros_like(like)
+        return self.state[key]
+
+    def config(self) -> dict:
+        """Hyperparameters as JSON-able values; ``make_optimizer(**config)`` rebuilds it."""
+        return {"type": type(self).__name__, "lr": self.lr, "weight_decay": self.weight_decay}
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of the optimizer state, keyed by name (e.g. ``"m.0.W"``), plus ``"steps"``."""
+        out = {key: value.copy() for key, value in self.state.items()}
+        out["steps"] = np.array(self.steps)
+        return out
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        state = dict(state)
+        self.steps = int(state.pop("steps", 0))
+        self.state = {key: np.array(value) for key, value in state.items()}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v}" for k, v in self.config().items() if k != "type")
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Plain gradient descent: ``param -= lr * grad``. The assignment's default is lr=0.1."""
+
+    def __init__(self, lr: float = 0.1, weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay)
+
+    def _update(self, name, param, grad):
+        param -= self.lr * grad
+
+
+class Momentum(Optimizer):
+    """SGD with momentum: ``v = momentum * v - lr * grad; param += v``.
+
+    With ``nesterov=True`` the step looks ahead: ``param += momentum * v - lr * grad``.
+
+    Args:
+        lr: learning rate. Default is 0.01.
+        momentum: in [0, 1). Default is 0.9.
+        nesterov: Default is False.
+    """
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9, nesterov: bool = False,
+                 weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay)
+        self.momentum = _check_number("momentum", momentum, 0.0, 1.0, low_inclusive=True)
+        self.nesterov = bool(nesterov)
+
+    def _update(self, name, param, grad):
+        v = self._slot(f"v.{name}", param)
+        v *= self.momentum
+        v -= self.lr * grad
+        if self.nesterov:
+            param += self.momentum * v - self.lr * grad
+        else:
+            param += v
+
+    def config(self):
+        return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba): per-parameter steps scaled by running gradient moments.
+
+    ``m = b1 m + (1-b1) g``, ``v = b2 v + (1-b2) g²``,
+    ``param -= lr_t * m / (sqrt(v) + eps)`` with ``lr_t = lr * sqrt(1-b2^t) / (1-b1^t)``:
+    the bias corrections folded into the step size (the paper's efficient form, §2).
+
+    Args:
+        lr: Default is 0.001. beta1: Default is 0.9. beta2: Default is 0.999.
+        eps: Default is 1e-8.
+    """
+
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(lr, weight_decay)
+        self.beta1 = _check_number("beta1", beta1, 0.0, 1.0, low_inclusive=True)
+        self.beta2 = _check_number("beta2", beta2, 0.0, 1.0, low_inclusive=True)
+        self.eps = _check_number("eps", eps, 0.0)
+
+    def _update(self, name, param, grad):
+        m = self._slot(f"m.{name}", param)
+        v = self._slot(f"v.{name}", param)
+        m *= self.beta1
+        m += (1 - self.beta1) * grad
+        v *= self.beta2
+        v += (1 - self.beta2) * np.square(grad)
+        t = self.steps
+        step = self.lr * math.sqrt(1 - self.beta2 ** t) / (1 - self.beta1 ** t)
+        param -= step * m / (np.sqrt(v) + self.eps)
+
+    def config(self):
+        return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+
+
+def make_optimizer(type: str = "sgd", **hyperparameters) -> Optimizer:
+    """Build an optimizer by name (``"sgd"``, ``"momentum"``, ``"adam"``, any case).
+
+    >>> make_optimizer("adam", lr=0.01)
+    Adam(lr=0.01, weight_decay=0.0, beta1=0.9, beta2=0.999, eps=1e-08)
+    """
+    cls = OPTIMIZERS.get(str(type).lower())
+    if cls is None:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {type!r}")
+    try:
+        return cls(**hyperparameters)
+    except TypeError as error:
+        raise ValueError(f"bad hyperparameters for {cls.__name__}: {error}") from None

@@ -1,0 +1,37 @@
+"""Shared fixtures for the core suite (runs in CPython and, unchanged, inside Pyodide)."""
+
+import sys
+
+import numpy as np
+import pytest
+
+import pynn
+
+IN_PYODIDE = sys.platform == "emscripten"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not IN_PYODIDE:
+        return
+    skip = pytest.mark.skip(reason="needs the native runtime (subprocesses, pandas or a browser)")
+    for item in items:
+        if "native_only" in item.keywords or "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session")
+def digits():
+    return pynn.load_digits()
+
+
+@pytest.fixture(scope="session")
+def trained(digits):
+    """A small network trained for a few epochs (shared; do not modify it)."""
+    network = pynn.TrainingConfig(hidden=(64,), dropout=0.0, epochs=4, seed=0).build_network()
+    pynn.fit(network, digits.X_train, digits.y_train, epochs=4, batch_size=64, seed=0)
+    return network
