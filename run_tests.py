@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Run every test of pynn studio: the one test command of the README.
+
+    python3 run_tests.py                 everything
+    python3 run_tests.py -k draw -x      extra arguments go to pytest
+
+On a fresh machine (Python >= 3.11, Node/npm) this: creates/updates .venv/ from
+requirements/dev.txt, runs `npm ci` in web/ if needed, checks for Debian's Chromium (installs
+it with apt-get when running as root), builds dist/ if any input changed, runs pytest over
+tests/ (core, build tooling, Playwright page tests), and then -- once tests/pyodide/run.mjs
+exists -- the core suite inside Pyodide under Node. Exit code 0 only if all of it passed.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from devtools import CHROMIUM, ROOT, BuildError, fail, say
+
+PYODIDE_RUNNER = ROOT / "tests" / "pyodide" / "run.mjs"
+
+
+def log(what: str, detail: str = "") -> None:
+    say("run_tests", what, detail)
+
+
+def ensure_chromium() -> None:
+    """Debian's chromium is what Playwright drives; install it when we may (root), else explain."""
+    if os.path.exists(CHROMIUM):
+        log("chromium", CHROMIUM)
+        return
+    apt = shutil.which("apt-get")
+    if os.geteuid() != 0 or apt is None:
+        raise BuildError(f"Chromium not found at {CHROMIUM}: install Debian's package with "
+                         "`sudo apt-get install chromium`, then run this again")
+    log("chromium", f"{CHROMIUM} missing: apt-get install chromium")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "--no-install-recommends", "chromium"]):
+        result = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if result.returncode:
+            tail = result.stdout.strip().splitlines()[-1:] or ["(no output)"]
+            raise BuildError(f"`{' '.join(cmd[1:])}` failed (exit {result.returncode}): {tail[0]}")
+    if not os.path.exists(CHROMIUM):
+        raise BuildError(f"apt-get installed chromium but {CHROMIUM} is still missing")
+
+
+def run_pytest(args: list[str]) -> int:
+    log("pytest", " ".join(["pytest", *args]))
+    return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT).returncode
+
+
+def run_pyodide_suite() -> int:
+    """The core tests again, inside Pyodide (Node + dist/'s runtime): issue 5's runner.
+
+    Skipped until tests/pyodide/run.mjs exists; from then on a failure there fails the run.
+    """
+    if not PYODIDE_RUNNER.exists():
+        log("pyodide", f"skipped: {PYODIDE_RUNNER.relative_to(ROOT)} does not exist yet")
+        return 0
+    node = shutil.which("node")
+    if node is None:
+        raise BuildError("node not found on PATH: install Node.js 20 (Debian/Ubuntu: apt-get install nodejs)")
+    log("pyodide", f"node {PYODIDE_RUNNER.relative_to(ROOT)}")
+    return subprocess.run([node, str(PYODIDE_RUNNER)], cwd=ROOT).returncode
+
+
+def main(argv: list[str]) -> int:
+    try:
+        from devtools import venv
+
+        venv.ensure_venv(__file__, argv, "run_tests")   # may re-exec this script inside .venv/
+        ensure_chromium()
+        import build
+
+        build.build_if_needed()
+        pytest_rc = run_pytest(argv)
+        pyodide_rc = run_pyodide_suite()
+    except BuildError as error:
+        return fail("run_tests", error)
+    except KeyboardInterrupt:
+        return fail("run_tests", "interrupted")
+    if pytest_rc or pyodide_rc:
+        print(f"run_tests: FAILED (pytest exit {pytest_rc}, pyodide suite exit {pyodide_rc})", file=sys.stderr)
+        return pytest_rc or pyodide_rc
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
