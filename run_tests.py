@@ -48,7 +48,9 @@ def ensure_chromium() -> None:
 
 def run_pytest(args: list[str]) -> int:
     log("pytest", " ".join(["pytest", *args]))
-    return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT).returncode
+    # Small matrices: threaded OpenBLAS only spins (10-30x slower on a busy 2-core machine).
+    env = {"OPENBLAS_NUM_THREADS": "1", **os.environ}
+    return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env).returncode
 
 
 def run_pyodide_suite() -> int:
