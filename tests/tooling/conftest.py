@@ -1,4 +1,7 @@
-"""Tests of the build tooling (build.py, devtools/): fast, no network, no Node, no browser."""
+"""Tests of the build tooling (build.py, devtools/): fast, no network, no Node, no browser.
+
+(Not tests/build/: pytest's default norecursedirs skips any directory named "build".)
+"""
 
 import sys
 from pathlib import Path
