@@ -42,12 +42,12 @@ def check_labels(y, n_samples: int, n_classes: int, name: str = "y") -> np.ndarr
     if y.dtype.kind == "f":
         if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
             raise ValueError(f"{name} must hold integer class labels, got non-integer values "
-                             f"such as {y[~np.isfinite(y) | (y != np.round(y))][0]!r}")
+                             f"such as {y[~np.isfinite(y) | (y != np.round(y))][0].item()!r}")
     elif y.dtype.kind not in "iu":
         raise ValueError(f"{name} must hold integer class labels, got dtype {y.dtype}")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         bad = int(np.flatnonzero((y < 0) | (y >= n_classes))[0])
-        raise ValueError(f"{name} labels must be in [0, {n_classes - 1}], got {y[bad]!r} at index {bad}")
+        raise ValueError(f"{name} labels must be in [0, {n_classes - 1}], got {y[bad].item()!r} at index {bad}")
     return y.astype(np.int64)
 
 

@@ -73,7 +73,7 @@ class TrainingConfig:
         _one_of("init", self.init, ("auto", *INITIALIZERS))
         _one_of("optimizer", self.optimizer, OPTIMIZERS)
         _number("dropout", self.dropout, 0.0, 0.95, "from 0 to 0.95")
-        _number("lr", self.lr, 1e-7, 10.0, "from 1e-7 to 10")
+        _number("lr", self.lr, 1e-7, 1e4, "from 1e-7 to 10000")
         _number("momentum", self.momentum, 0.0, 0.999, "from 0 to 0.999")
         _number("weight_decay", self.weight_decay, 0.0, 1.0, "from 0 to 1")
         _integer("batch_size", self.batch_size, 1, 65536)

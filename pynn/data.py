@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -43,8 +44,11 @@ def split_by_position(x: np.ndarray, y: np.ndarray, val_fraction: float = 0.1,
     n = len(x)
     n_test, n_val = int(n * test_fraction), int(n * val_fraction)
     n_train = n - n_val - n_test
-    if n_train <= 0 or len(y) != n:
-        raise ValueError(f"{n} rows are too few to split into train/validation/test")
+    if len(y) != n:
+        raise ValueError(f"{n} images but {len(y)} labels")
+    if min(n_train, n_val, n_test) <= 0:
+        raise ValueError(f"{n} rows are too few to split into train/validation/test "
+                         f"({n_train}/{n_val}/{n_test})")
     a, b = n_train, n_train + n_val
     return DigitSplits(x[:a], y[:a], x[a:b], y[a:b], x[b:], y[b:])
 
@@ -133,7 +137,9 @@ def _parse_pandas(data: bytes) -> np.ndarray:
 
 def _parse_numpy(data: bytes) -> np.ndarray:
     # uint8 keeps the table small (60,000 rows = 47 MB); loadtxt rejects values outside 0–255.
-    table = np.loadtxt(io.BytesIO(data), delimiter=",", skiprows=1, dtype=np.uint8, ndmin=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "input contained no data": handled below
+        table = np.loadtxt(io.BytesIO(data), delimiter=",", skiprows=1, dtype=np.uint8, ndmin=2)
     if table.shape[0] == 0:
         raise ValueError("the CSV has a header but no data rows")
     return table

@@ -12,7 +12,7 @@ import numpy as np
 
 SIDE = 28
 BOX = 20
-INK_THRESHOLD = 0.05  # fraction of full ink below which a pixel counts as background
+INK_THRESHOLD = 0.5 / 255  # below half a grey level a pixel counts as background
 
 
 def area_resize_matrix(n_in: int, n_out: int) -> np.ndarray:
@@ -69,10 +69,11 @@ def _place_by_centre_of_mass(small: np.ndarray) -> np.ndarray:
     """Paste ``small`` into a 28×28 canvas with its centre of mass at the canvas centre
     (as far as the canvas allows)."""
     total = small.sum()
-    cy = (small.sum(axis=1) @ np.arange(small.shape[0])) / total + 0.5
-    cx = (small.sum(axis=0) @ np.arange(small.shape[1])) / total + 0.5
-    top = int(np.clip(round(SIDE / 2 - cy), 0, SIDE - small.shape[0]))
-    left = int(np.clip(round(SIDE / 2 - cx), 0, SIDE - small.shape[1]))
+    # Centre of mass in pixel indices; MNIST puts it on pixel (14, 14).
+    cy = (small.sum(axis=1) @ np.arange(small.shape[0])) / total
+    cx = (small.sum(axis=0) @ np.arange(small.shape[1])) / total
+    top = int(np.clip(round(SIDE // 2 - cy), 0, SIDE - small.shape[0]))
+    left = int(np.clip(round(SIDE // 2 - cx), 0, SIDE - small.shape[1]))
     out = np.zeros((SIDE, SIDE))
     out[top:top + small.shape[0], left:left + small.shape[1]] = small
     return out

@@ -122,10 +122,11 @@ def _run(network, x, y, epochs, batch_size, validation_data, shift, rng):
                 weights, optimizer_state, at_epoch, at_batch = good
                 network.load_state_dict(weights)
                 network.optimizer.load_state_dict(optimizer_state)
-                raise TrainingDiverged(
-                    f"training diverged at epoch {epoch}, batch {batch}: {error}. "
-                    f"Stopped, and put back the weights from epoch {at_epoch}, batch {at_batch}."
-                ) from None
+                when = (f"epoch {at_epoch}, batch {at_batch}" if at_batch
+                        else "the start of this run")
+                raise TrainingDiverged(f"training diverged at epoch {epoch}, batch {batch}: "
+                                       f"{error}. Stopped, and put back the weights from {when}."
+                                       ) from None
             good = candidate  # the candidate's weights just produced a finite loss
             loss_sum += loss * len(rows)
             correct += int((logits.argmax(axis=1) == y_batch).sum())
