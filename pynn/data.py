@@ -90,7 +90,7 @@ def load_csv(source, engine: str = "pandas") -> tuple[np.ndarray, np.ndarray]:
     header = _check_header(data)
     try:
         table = _parse_pandas(data) if engine == "pandas" else _parse_numpy(data)
-    except ValueError as error:
+    except (ValueError, DeprecationWarning) as error:
         _diagnose(data, header)  # raises the precise problem
         raise ValueError(f"could not read the CSV: {error}") from None
     if table.shape[1] != len(header):
@@ -139,6 +139,8 @@ def _parse_numpy(data: bytes) -> np.ndarray:
     # uint8 keeps the table small (60,000 rows = 47 MB); loadtxt rejects values outside 0–255.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "input contained no data": handled below
+        # numpy < 2.3 reads "12.5" or "300" via float with only a DeprecationWarning: refuse.
+        warnings.simplefilter("error", DeprecationWarning)
         table = np.loadtxt(io.BytesIO(data), delimiter=",", skiprows=1, dtype=np.uint8, ndmin=2)
     if table.shape[0] == 0:
         raise ValueError("the CSV has a header but no data rows")

@@ -7,5 +7,6 @@ import numpy as np
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 10) -> np.ndarray:
     """``[n_classes, n_classes]`` counts: row = true class, column = predicted class."""
-    return np.bincount(np.asarray(y_true) * n_classes + np.asarray(y_pred),
-                       minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+    # intp: bincount refuses int64 on 32-bit platforms such as WebAssembly.
+    codes = np.asarray(y_true, dtype=np.intp) * n_classes + np.asarray(y_pred, dtype=np.intp)
+    return np.bincount(codes, minlength=n_classes * n_classes).reshape(n_classes, n_classes)

@@ -9,6 +9,26 @@ import pynn
 
 IN_PYODIDE = sys.platform == "emscripten"
 
+# Inside Pyodide these folders are not even collected (their imports need the native side).
+NATIVE_ONLY_FOLDERS = {
+    "web": "Playwright drives a native Chromium",
+    "tooling": "the build and the static server run natively",
+    "pyodide": "it starts Node to reach Pyodide",
+}
+collect_ignore = list(NATIVE_ONLY_FOLDERS) if IN_PYODIDE else []
+
+
+def pytest_report_header(config):
+    if IN_PYODIDE:
+        return ["inside Pyodide; not collected here: " + "; ".join(
+            f"tests/{folder} ({why})" for folder, why in NATIVE_ONLY_FOLDERS.items())]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives the built site in real Chromium (Playwright)")
+    config.addinivalue_line("markers", "native_only: needs the native runtime (subprocesses, pandas, "
+                                       "Node, or minutes of training); skipped inside Pyodide")
+
 
 def pytest_collection_modifyitems(config, items):
     if not IN_PYODIDE:

@@ -1,0 +1,13 @@
+import numpy as np
+
+from pynn.metrics import confusion_matrix
+
+
+def test_confusion_matrix_counts_true_rows_and_predicted_columns():
+    matrix = confusion_matrix(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), 3)
+    np.testing.assert_array_equal(matrix, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+
+
+def test_confusion_matrix_takes_any_integer_dtype():
+    y = np.array([3, 1], dtype=np.int64)
+    assert confusion_matrix(y, y.astype(np.uint8), 4).sum() == 2
