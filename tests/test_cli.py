@@ -25,6 +25,7 @@ def test_train_prints_one_line_per_epoch_and_saves_a_loadable_model(tmp_path):
     assert "test acc" in result.stdout and f"saved {out}" in result.stdout
     model = pynn.load(out)
     assert repr(model) == "Network([Dense(784, 32), ReLU(), Dropout(0.1), Dense(32, 10)])"
+    assert model.optimizer.steps == 2 * 63  # optimizer state saved by default
     assert model.metadata["config"]["optimizer"] == "sgd"
 
     evaluated = run("evaluate", str(out))
@@ -43,6 +44,15 @@ def test_train_on_a_csv(tmp_path, digits):
                  "--out", str(tmp_path / "m.npz"), "--no-progress")
     assert result.returncode == 0, result.stderr
     assert "training on 160 examples, validating on 20" in result.stdout
+
+
+def test_weights_only_leaves_out_the_optimizer_state(tmp_path):
+    full, small = tmp_path / "full.npz", tmp_path / "small.npz"
+    for out, extra in ((full, []), (small, ["--weights-only"])):
+        result = run("train", "--hidden", "16", "--epochs", "1", "--out", str(out), "--no-progress", *extra)
+        assert result.returncode == 0, result.stderr
+    assert small.stat().st_size < full.stat().st_size / 2
+    assert pynn.load(small).optimizer.steps == 0
 
 
 def test_help_reads_well():
