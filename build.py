@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from devtools import CACHE, DIST, ROOT, BuildError, fail, say
+from devtools import CACHE, DIST, ROOT, BuildError, fail, say, sha256_bytes
 
 WEB = ROOT / "web"
 NODE_MODULES = WEB / "node_modules"
@@ -135,10 +135,13 @@ def _copy_web(stage: Path) -> str:
 
 
 def _default_model(out: Path) -> str:
-    """Train the default model with `python -m pynn train --seed 0`, cached per pynn source hash."""
+    """Train the default model with `python -m pynn train --seed 0`, cached per pynn source + args."""
     from devtools import inputs
 
+    # --weights-only: the page needs the weights, not Adam's moments (a third of the bytes).
+    args = ["train", "--seed", "0", "--weights-only"]
     key = inputs.hash_inputs(dirs=("pynn",), files=("pyproject.toml", "requirements/dev.txt"))
+    key = sha256_bytes(f"{key} {' '.join(args)}".encode())
     cached = CACHE / "models" / f"default-{key[:16]}.npz"
     out.parent.mkdir(parents=True, exist_ok=True)
     if cached.exists():
@@ -147,7 +150,7 @@ def _default_model(out: Path) -> str:
     if not (ROOT / "pynn" / "__main__.py").exists():
         raise BuildError(f"cannot make dist/{MODEL}: `python -m pynn train` does not exist yet "
                          "(no pynn/__main__.py); use --skip-model to build the rest")
-    cmd = [sys.executable, "-m", "pynn", "train", "--seed", "0", "--out", str(cached) + ".tmp.npz"]
+    cmd = [sys.executable, "-m", "pynn", *args, "--out", str(cached) + ".tmp.npz"]
     log("model", f"training: {' '.join(['python'] + cmd[1:-1])} ...")
     start = time.perf_counter()
     cached.parent.mkdir(parents=True, exist_ok=True)

@@ -53,6 +53,14 @@ def run_pytest(args: list[str]) -> int:
     return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env).returncode
 
 
+def prepare_pyodide_suite() -> None:
+    """Download pytest's wheels for the in-Pyodide run (before pytest: tests/pyodide uses them too)."""
+    if PYODIDE_RUNNER.exists():
+        from devtools import pyodide_tests
+
+        log("pyodide", pyodide_tests.ensure_test_wheels())
+
+
 def run_pyodide_suite() -> int:
     """The core tests again, inside Pyodide (Node + dist/'s runtime): issue 5's runner.
 
@@ -77,6 +85,7 @@ def main(argv: list[str]) -> int:
         import build
 
         build.build_if_needed()
+        prepare_pyodide_suite()
         pytest_rc = run_pytest(argv)
         pyodide_rc = run_pyodide_suite()
     except BuildError as error:
