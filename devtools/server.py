@@ -7,7 +7,8 @@ Used by `python3 build.py serve` and by the Playwright fixtures:
     server.shutdown(); server.server_close()
 
 - gzip: when the request accepts it and it saves at least 10% (pyodide.asm.wasm: 10 MB -> ~3 MB).
-  Compressed bytes are cached in memory per (file, mtime, size), shared by all servers in the process.
+  Compressed bytes are cached in memory per file (and its mtime, size), shared by all servers in
+  the process, and computed for every file right after start (`warm`).
 - `Cache-Control: no-store` and no Last-Modified/ETag: every load is a cold load, so page-load
   measurements are honest and edits to dist/ show up on reload.
 - No directory listings; a directory serves its index.html.
@@ -44,7 +45,7 @@ MIME_TYPES = {
 GZIP_LEVEL = 6
 GZIP_MIN_SAVING = 0.10
 
-_gzip_cache: dict[tuple[str, int, int], bytes | None] = {}
+_gzip_cache: dict[str, tuple[tuple[int, int], bytes | None]] = {}   # path -> ((mtime, size), gzip)
 _gzip_lock = threading.Lock()
 
 
@@ -55,14 +56,16 @@ def gzip_if_worth_it(data: bytes) -> bytes | None:
 
 
 def _cached_gzip(path: str, data: bytes) -> bytes | None:
+    path = os.path.abspath(path)
     stat = os.stat(path)
-    key = (path, stat.st_mtime_ns, stat.st_size)
+    version = (stat.st_mtime_ns, stat.st_size)
     with _gzip_lock:
-        if key in _gzip_cache:
-            return _gzip_cache[key]
+        cached = _gzip_cache.get(path)
+    if cached and cached[0] == version:
+        return cached[1]
     packed = gzip_if_worth_it(data)          # outside the lock: other files keep being served
     with _gzip_lock:
-        _gzip_cache[key] = packed
+        _gzip_cache[path] = (version, packed)
     return packed
 
 
@@ -127,8 +130,21 @@ class StaticServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-def serve(directory, host: str = "127.0.0.1", port: int = 0, quiet: bool = False):
-    """Serve `directory` on a background thread; return (server, url). Raises OSError if the port is taken."""
+def warm_gzip_cache(directory: Path) -> None:
+    """Compress every file once up front (pyodide.asm.wasm takes ~0.5 s), so that the first page
+    load -- the one a cold-load benchmark measures -- does not wait for it."""
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        try:
+            _cached_gzip(str(path), path.read_bytes())
+        except OSError:          # dist/ replaced by a rebuild meanwhile: requests will fill the cache
+            pass
+
+
+def serve(directory, host: str = "127.0.0.1", port: int = 0, quiet: bool = False, warm: bool = True):
+    """Serve `directory` on a background thread; return (server, url). Raises OSError if the port is taken.
+
+    warm: precompress all files on another background thread (see warm_gzip_cache).
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory} is not a directory")
@@ -138,5 +154,7 @@ def serve(directory, host: str = "127.0.0.1", port: int = 0, quiet: bool = False
     server = server_class((host, port), partial(StaticHandler, directory=str(directory)))
     server.quiet = quiet
     threading.Thread(target=server.serve_forever, name=f"serve {directory.name}", daemon=True).start()
+    if warm:
+        threading.Thread(target=warm_gzip_cache, args=(directory,), name="gzip warm-up", daemon=True).start()
     shown = f"[{host}]" if ":" in host else host
     return server, f"http://{shown}:{server.server_address[1]}/"

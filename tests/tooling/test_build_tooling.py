@@ -82,3 +82,15 @@ def test_serve_no_build_without_dist_is_one_clear_error(monkeypatch, capsys, tmp
     monkeypatch.setattr(venv, "ensure_venv", lambda *args: None)
     assert build.main(["serve", "--no-build"]) == 1
     assert "dist/ does not exist" in capsys.readouterr().err
+
+
+def test_pyodide_test_wheels_are_hash_pinned_at_the_dev_versions():
+    from devtools.pyodide_tests import REQUIREMENTS
+
+    def requirement_lines(path):
+        return [line.split("#")[0].strip() for line in path.read_text().splitlines() if line.split("#")[0].strip()]
+
+    inside = requirement_lines(REQUIREMENTS)
+    assert inside and all("--hash=sha256:" in line for line in inside), inside
+    pins = {line.split()[0].lower() for line in inside}
+    assert pins <= {line.lower() for line in requirement_lines(venv.REQUIREMENTS)}   # same pytest as natively
