@@ -63,7 +63,9 @@ def build(skip_model: bool = False) -> Path:
         packages = _read_packages(lock_path)
         wanted = pyodide_dist.closure(packages, ["pynn", *EXTRA_PYODIDE_PACKAGES])
         from_bundle = [name for name in wanted if not (pyodide_dir / packages[name]["file_name"]).exists()]
-        pyodide_dist.extract_verified(bundle, packages, from_bundle, pyodide_dir)
+        # Expected sha256s come straight from the npm package's lock (npm verified it), not our copy.
+        stock = _read_packages(NODE_MODULES / "pyodide" / "pyodide-lock.json")
+        pyodide_dist.extract_verified(bundle, stock, from_bundle, pyodide_dir)
         log("packages", f"{', '.join(from_bundle)}: sha256 equal to npm pyodide-lock.json")
 
         kept, listed = pyodide_dist.write_trimmed_lock(lock_path)
