@@ -31,6 +31,7 @@ from pynn.training import BatchEnd, train_steps
 N_WEIGHT_IMAGES = 32  # first-layer units shown as 28×28 pictures
 LOSS_SMOOTHING = 0.9  # exponential moving average of the batch loss, as TensorBoard draws it
 DIGITS_NAME = "bundled MNIST digits"
+LIVE_SETTINGS = ("optimizer", "lr", "momentum", "weight_decay")  # set_config applies these mid-run
 
 
 def _bytes(value) -> bytes:
@@ -52,7 +53,7 @@ class Studio:
 
     def __init__(self):
         self.config = TrainingConfig()
-        self.network = self.config.build_network()
+        self._network = None     # built on first use: the page loads a model file first
         self._data: DigitSplits | None = None  # loaded on first use: predicting needs none
         self.data_name = DIGITS_NAME
         self.run = None          # the train_steps generator while a run is active
@@ -60,6 +61,16 @@ class Studio:
         self.epochs_done = 0     # epochs this network has been trained (saved with the model)
         self.smoothed_loss = None
         self.batches_seen = 0    # for the bias correction of the smoothed loss
+
+    @property
+    def network(self):
+        if self._network is None:
+            self._network = self.config.build_network()
+        return self._network
+
+    @network.setter
+    def network(self, network):
+        self._network = network
 
     @property
     def data(self) -> DigitSplits:
@@ -85,10 +96,16 @@ class Studio:
 
     # -- configuration ----------------------------------------------------------------------
     def defaults(self) -> dict:
-        """The default recipe and the choices the form offers."""
+        """The default recipe, the choices the form offers, and when each setting
+        ``applies``: ``on_reset`` (a new network), ``live`` (at once, also mid-run) or
+        ``next_run``."""
         return {"config": TrainingConfig().to_dict(), "current": self.config.to_dict(),
                 "choices": {"activation": list(ACTIVATIONS), "init": ["auto", *INITIALIZERS],
-                            "optimizer": list(OPTIMIZERS)}}
+                            "optimizer": list(OPTIMIZERS)},
+                "applies": {"on_reset": [*TrainingConfig.ARCHITECTURE, "seed"],
+                            "live": list(LIVE_SETTINGS),
+                            "next_run": [k for k in TrainingConfig().to_dict()
+                                         if k not in (*TrainingConfig.ARCHITECTURE, "seed", *LIVE_SETTINGS)]}}
 
     def check_config(self, config: dict) -> dict:
         """Validate form values (strings are fine) without applying them.
@@ -122,8 +139,7 @@ class Studio:
         if checked.needs_new_network(self.config) or checked.seed != self.config.seed:
             raise ValueError("the architecture or seed changed: press Reset to apply it")
         old, self.config = self.config, checked
-        optimizer_fields = ("optimizer", "momentum", "weight_decay")
-        if any(getattr(old, f) != getattr(checked, f) for f in optimizer_fields):
+        if any(getattr(old, f) != getattr(checked, f) for f in LIVE_SETTINGS if f != "lr"):
             self.network.optimizer = checked.build_optimizer()
         else:
             self.network.optimizer.lr = checked.lr

@@ -29,6 +29,9 @@ def test_defaults_offer_the_recipe_and_the_choices(studio):
     answer = studio.handle({"type": "defaults"})
     assert answer["config"] == pynn.TrainingConfig().to_dict()
     assert answer["choices"]["optimizer"] == ["sgd", "momentum", "adam"]
+    applies = answer["applies"]
+    assert sorted(applies["on_reset"] + applies["live"] + applies["next_run"]) == sorted(answer["config"])
+    assert "hidden" in applies["on_reset"] and "lr" in applies["live"] and "epochs" in applies["next_run"]
 
 
 def test_check_config_validates_every_field_and_tells_when_a_reset_is_needed(studio):
@@ -169,6 +172,7 @@ def test_a_new_studio_predicts_without_loading_the_dataset(digits):
     canvas = drawing_of(digits.X_test[1])
     assert s.handle({"type": "predict", "pixels": canvas.tobytes(), "width": 280, "height": 280})["ok"]
     assert s._data is None  # the page is ready to predict before the digits are unpacked
+    assert Studio()._network is None  # nor is a network initialised that a model file replaces
     assert s.handle({"type": "info"})["data"] == {"name": "bundled MNIST digits", "rows": 10000,
                                                   "train": 8000, "val": 1000, "test": 1000}
 

@@ -1,0 +1,117 @@
+"""Playwright fixtures: the built site, served once per session, in Debian's Chromium.
+
+- ``site``: builds dist/ if an input changed (build.py's own functions), serves it with
+  devtools' static server on a free port, yields the URL.
+- ``browser``: /usr/bin/chromium with the flags from shared/PLATFORM.md (never
+  ``playwright install``).
+- ``studio``: a fresh 1280×800 page, loaded until pynn is ready, wrapped in ``StudioPage``
+  (helpers that act like a person: mouse strokes, clicks, typing, file choosers). After the
+  test it checks that the console had no errors and that every request went to the site.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+for path in (ROOT, Path(__file__).resolve().parent):   # build/devtools, and studio_page
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from devtools import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+from studio_page import READY_TIMEOUT_MS, StudioPage  # noqa: E402
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def site():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (python3 run_tests.py installs it)")
+    import build
+    from devtools.server import serve
+
+    dist = build.build_if_needed()
+    server, url = serve(dist, port=0, quiet=True)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def open_studio(browser, site, path: str = "", **context_options) -> StudioPage:
+    """A new browser context and page on the site, with console/request recording."""
+    context = browser.new_context(accept_downloads=True, **{"viewport": {"width": 1280, "height": 800},
+                                                            **context_options})
+    page = context.new_page()
+    studio = StudioPage(page, site)
+    page.on("console", lambda message: studio.console.append((message.type, message.text)))
+    page.on("pageerror", lambda error: studio.console.append(("pageerror", str(error))))
+    page.on("request", lambda request: studio.requests.append(request.url))
+    page.goto(site + path)
+    page.wait_for_selector('[data-testid="status"][data-phase="ready"]', timeout=READY_TIMEOUT_MS)
+    return studio
+
+
+def check_clean(studio: StudioPage, site: str) -> None:
+    errors = [text for kind, text in studio.console if kind in ("error", "pageerror")]
+    assert errors == [], f"console errors: {errors}"
+    origin = urlsplit(site)[:2]
+    foreign = [url for url in studio.requests
+               if urlsplit(url)[:2] != origin and not url.startswith(("blob:", "data:"))]
+    assert foreign == [], f"requests to other origins: {foreign}"
+
+
+@pytest.fixture
+def studio(browser, site):
+    page = open_studio(browser, site)
+    yield page
+    try:
+        check_clean(page, site)
+    finally:
+        page.page.context.close()
+
+
+@pytest.fixture
+def open_page(browser, site):
+    """Open more pages (other viewports, a URL hash); each is checked and closed after."""
+    opened = []
+
+    def opener(path: str = "", **context_options) -> StudioPage:
+        page = open_studio(browser, site, path, **context_options)
+        opened.append(page)
+        return page
+
+    yield opener
+    try:
+        for page in opened:
+            check_clean(page, site)
+    finally:
+        for page in opened:
+            page.page.context.close()

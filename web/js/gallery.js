@@ -1,0 +1,154 @@
+// gallery.js: the test split through the network's eyes: a grid of test digits with its
+// answers (mistakes marked, optionally first), the confusion matrix and the first-layer
+// weights as pictures. Everything shown comes from pynn's `report` and `test_images`.
+
+import { paintDigit, paintWeights } from "./pictures.js";
+
+const SHOWN = 120;   // test digits in the grid
+
+export class Gallery {
+  constructor({ tabs, grid, mistakesFirst, confusion, weights, summary, onPick }) {
+    this.grid = grid;
+    this.mistakesFirst = mistakesFirst;
+    this.confusion = confusion;
+    this.weights = weights;
+    this.summary = summary;
+    this.onPick = onPick;           // (ink784) => void: a digit was clicked
+    this.images = null;             // {images, labels, count} from test_images
+    this.report = null;
+    this.setupTabs(tabs);
+    mistakesFirst.addEventListener("change", () => this.renderDigits());
+  }
+
+  setupTabs(tabs) {
+    const select = (tab, focus) => {
+      for (const other of tabs) {
+        const selected = other === tab;
+        other.setAttribute("aria-selected", String(selected));
+        other.tabIndex = selected ? 0 : -1;
+        document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
+      }
+      if (focus) tab.focus();
+    };
+    tabs.forEach((tab, i) => {
+      tab.addEventListener("click", () => select(tab, false));
+      tab.addEventListener("keydown", (event) => {
+        const moves = { ArrowRight: 1, ArrowLeft: -1, Home: -i, End: tabs.length - 1 - i };
+        if (!(event.key in moves)) return;
+        event.preventDefault();
+        select(tabs[(i + moves[event.key] + tabs.length) % tabs.length], true);
+      });
+    });
+  }
+
+  setImages(images) {
+    this.images = images;
+    this.report = null;
+    this.renderDigits();
+  }
+
+  setReport(report) {
+    this.report = report;
+    const wrong = report.mistakes.length;
+    const total = report.predicted.length;
+    this.summary.textContent = `Test split: ${total - wrong} of ${total} right, ${wrong} wrong.`;
+    this.renderDigits();
+    this.renderConfusion();
+    this.renderWeights();
+  }
+
+  // The digits to show, in order: the first SHOWN test digits, or the mistakes first.
+  order() {
+    const count = this.images.count;
+    const first = Array.from({ length: Math.min(count, SHOWN) }, (_, i) => i);
+    if (!this.mistakesFirst.checked || !this.report) return first;
+    const wrong = this.report.mistakes.slice(0, SHOWN);
+    const seen = new Set(wrong);
+    const rest = [];
+    for (let i = 0; i < count && wrong.length + rest.length < SHOWN; i++) if (!seen.has(i)) rest.push(i);
+    return [...wrong, ...rest];
+  }
+
+  renderDigits() {
+    if (!this.images) return;
+    const { images, labels } = this.images;
+    const report = this.report;
+    const items = this.order().map((index) => {
+      const label = labels[index];
+      const predicted = report ? report.predicted[index] : null;
+      const wrong = report !== null && predicted !== label;
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = wrong ? "digit wrong" : "digit";
+      button.dataset.index = String(index);
+      button.dataset.label = String(label);
+      if (report) button.dataset.predicted = String(predicted);
+      const canvas = document.createElement("canvas");
+      paintDigit(canvas, images, index);
+      const caption = document.createElement("span");
+      caption.className = "digit-caption";
+      if (!report) caption.textContent = String(label);
+      else if (wrong) caption.textContent = `${predicted} (is ${label})`;
+      else caption.textContent = String(predicted);
+      const said = report ? `network says ${predicted} (${report.confidence[index]}% sure)` : "";
+      button.setAttribute("aria-label", `Test digit ${index}: a ${label}${said ? `; ${said}` : ""}${wrong ? ", wrong" : ""}. Draw it on the pad.`);
+      button.title = report ? `true ${label}, network ${predicted} (${report.confidence[index]}% sure)` : `true ${label}`;
+      button.addEventListener("click", () => this.onPick(images.subarray(index * 784, (index + 1) * 784)));
+      button.append(canvas, caption);
+      item.append(button);
+      return item;
+    });
+    this.grid.replaceChildren(...items);
+  }
+
+  renderConfusion() {
+    const { confusion, confusion_percent: percent } = this.report;
+    const table = this.confusion;
+    const head = document.createElement("thead");
+    const headRow = head.insertRow();
+    const corner = document.createElement("th");
+    corner.scope = "col";
+    corner.className = "axis";
+    corner.textContent = "true ↓ answer →";
+    headRow.append(corner);
+    for (let j = 0; j < 10; j++) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = String(j);
+      headRow.append(th);
+    }
+    const body = document.createElement("tbody");
+    confusion.forEach((row, i) => {
+      const tr = body.insertRow();
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = String(i);
+      tr.append(th);
+      row.forEach((count, j) => {
+        const td = tr.insertCell();
+        td.textContent = String(count);
+        td.dataset.percent = String(percent[i][j]);
+        // Ten shades by share of the row; the diagonal is green, mistakes are red.
+        td.className = `${i === j ? "hit" : "miss"} shade-${Math.min(9, Math.floor(percent[i][j] / 10))}`;
+        if (count === 0) td.classList.add("zero");
+        td.title = `true ${i}, answered ${j}: ${count} (${percent[i][j]}% of the ${i}s)`;
+      });
+    });
+    table.replaceChildren(head, body);
+  }
+
+  renderWeights() {
+    const { weight_images: bytes, n_weight_images: n } = this.report;
+    const items = [];
+    for (let k = 0; k < n; k++) {
+      const item = document.createElement("li");
+      const canvas = document.createElement("canvas");
+      canvas.setAttribute("aria-label", `unit ${k + 1}`);
+      paintWeights(canvas, bytes, k);
+      item.append(canvas);
+      items.push(item);
+    }
+    this.weights.replaceChildren(...items);
+  }
+}

@@ -1,0 +1,409 @@
+// main.js: wiring. Controls -> worker messages -> pynn.bridge -> messages -> widgets.
+// This module owns the page's state (ready? training? which buttons apply?) and nothing
+// else: drawing, charts, the form, the gallery and the file boxes live in their modules.
+
+import { Charts } from "./charts.js";
+import { Controls, readHash } from "./controls.js";
+import { DrawPad } from "./drawpad.js";
+import { Gallery } from "./gallery.js";
+import { ModelsAndData } from "./models.js";
+import { Probabilities, percent } from "./probabilities.js";
+import { worker } from "./boot.js";
+
+const $ = (id) => document.getElementById(id);
+const REPREDICT_MS = 1000;   // while training, the drawing is re-read with the newest weights
+
+const state = {
+  ready: false,
+  run: "idle",         // "running" | "paused" | "idle" (the worker's training messages)
+  formValid: true,
+  needsReset: false,
+  busy: 0,             // model/data requests in flight
+  customData: false,
+  applied: "",         // JSON of the settings last applied with set_config
+};
+
+// -- status and errors -------------------------------------------------------------------
+
+function setStatus(message) {
+  $("status").textContent = message;
+}
+
+function showError(message) {
+  $("error-text").textContent = message;
+  $("error").hidden = false;
+}
+
+function hideError() {
+  $("error").hidden = true;
+  $("error-text").textContent = "";
+}
+
+$("error-dismiss").addEventListener("click", hideError);
+
+worker.on("status", ({ phase, progress, message }) => {
+  $("status").dataset.phase = phase;
+  $("load-progress").value = progress;
+  $("load-progress").hidden = phase === "ready";
+  setStatus(phase === "loading" ? `${message} (${Math.round(progress * 100)}%)` : message);
+  if (phase === "error") showError(message);
+  if (phase === "ready") start();
+});
+
+// -- drawing and predicting --------------------------------------------------------------
+
+const probabilities = new Probabilities({
+  list: $("probabilities"), prediction: $("prediction"), preview: $("input-preview"), caption: $("confidence"),
+});
+const predicting = { busy: false, again: false, version: 0, hasInk: false, last: 0 };
+
+async function predict() {
+  if (!state.ready || !predicting.hasInk) return;
+  if (predicting.busy) {
+    predicting.again = true;
+    return;
+  }
+  predicting.busy = true;
+  predicting.last = performance.now();
+  const version = predicting.version;
+  const { pixels, width, height } = pad.ink();
+  try {
+    const answer = await worker.request("predict", { pixels, width, height }, [pixels.buffer]);
+    if (version === predicting.version) {
+      if (answer.empty) probabilities.clear();
+      else probabilities.show(answer);
+    }
+  } catch (error) {
+    showError(`Could not read the drawing: ${error.message}`);
+  } finally {
+    predicting.busy = false;
+  }
+  if (predicting.again) {
+    predicting.again = false;
+    predict();
+  }
+}
+
+const pad = new DrawPad($("pad"), {
+  onChange: () => {
+    predicting.hasInk = true;
+    predict();
+  },
+});
+
+$("clear").addEventListener("click", () => {
+  pad.clear();
+  predicting.version += 1;
+  predicting.hasInk = false;
+  predicting.again = false;
+  probabilities.clear();
+});
+
+// -- settings ----------------------------------------------------------------------------
+
+const controls = new Controls($("settings"), {
+  check: (values) => worker.request("check_config", { config: values }),
+  onValid: ({ config, needs_reset: needsReset, values }) => {
+    state.formValid = true;
+    state.needsReset = needsReset;
+    $("reset-hint").hidden = !needsReset;
+    if (!needsReset) applySettings(values, config);
+    updateButtons();
+  },
+  onInvalid: (errors) => {
+    state.formValid = false;
+    if (errors[""]) showError(errors[""]);
+    updateButtons();
+  },
+});
+
+// Live settings (learning rate, optimizer) reach the network at once, even mid-run.
+async function applySettings(values, config) {
+  const key = JSON.stringify(config);
+  if (key === state.applied) return;
+  try {
+    await worker.request("set_config", { config: values });
+    state.applied = key;
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+// -- training ----------------------------------------------------------------------------
+
+const charts = new Charts($("accuracy-chart"), $("loss-chart"));
+
+function setText(testid, text) {
+  document.querySelector(`[data-testid="${testid}"]`).textContent = text;
+}
+
+function duration(seconds) {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+
+function clearReadouts() {
+  for (const id of ["train-accuracy", "val-accuracy", "train-loss", "val-loss"]) setText(id, "–");
+  $("epoch-progress").value = 0;
+  $("run-progress").value = 0;
+  $("epoch-of").textContent = "";
+  setText("speed", "");
+  setText("eta", "");
+}
+
+worker.on("training", ({ state: runState, reason, message }) => {
+  state.run = runState;
+  const runStateEl = $("run-state");
+  runStateEl.dataset.state = runState;
+  runStateEl.textContent = runState === "running" ? "training" : runState;
+  controls.setRunActive(runState !== "idle");
+  const messages = {
+    started: "Training… (you can keep drawing: predictions use the newest weights)",
+    resumed: "Training…",
+    paused: "Paused. Resume, Step one epoch, or Stop.",
+    step: runState === "running" ? "Training one epoch…" : "Paused after one epoch.",
+    stopped: "Stopped. The weights stay as trained so far.",
+    finished: "Finished the run.",
+    diverged: "Training stopped: the loss diverged.",
+    error: "Training stopped by an error.",
+  };
+  if (messages[reason]) setStatus(messages[reason]);
+  if (reason === "diverged" || reason === "error") showError(message);
+  if (runState === "idle") {
+    setText("eta", "");
+    refreshReport();
+    predict();
+  }
+  updateButtons();
+});
+
+worker.on("progress", (p) => {
+  charts.addBatches(p);
+  $("epoch-progress").max = p.n_batches;
+  $("epoch-progress").value = p.batch;
+  $("run-progress").max = p.run_total;
+  $("run-progress").value = p.run_done;
+  $("epoch-of").textContent = ` · epoch ${p.run_epoch} of ${p.epochs} in this run, batch ${p.batch} of ${p.n_batches}`;
+  if (p.examples_per_s) setText("speed", `${Math.round(p.examples_per_s).toLocaleString("en")} examples/s`);
+  if (p.eta_s !== null) setText("eta", `about ${duration(p.eta_s)} left`);
+  if (performance.now() - predicting.last > REPREDICT_MS) predict();
+});
+
+worker.on("epoch", (e) => {
+  charts.addEpoch(e);
+  setText("epoch-counter", String(e.epoch));
+  setText("train-accuracy", percent(e.accuracy));
+  setText("train-loss", e.loss.toFixed(4));
+  if (e.val_accuracy !== undefined) {
+    setText("val-accuracy", percent(e.val_accuracy));
+    setText("val-loss", e.val_loss.toFixed(4));
+  }
+  refreshReport();
+  predict();
+});
+
+async function train(kind) {
+  hideError();
+  if (state.run === "idle") {
+    const answer = await controls.validate();
+    if (!answer || !answer.valid || answer.needs_reset) return;
+    await applySettings(answer.values, answer.config);
+  }
+  try {
+    await worker.request(kind);
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+$("train").addEventListener("click", () => train("train"));
+$("step").addEventListener("click", () => train("step"));
+$("pause").addEventListener("click", () => worker.request(state.run === "running" ? "pause" : "resume").catch((e) => showError(e.message)));
+$("stop").addEventListener("click", () => worker.request("stop").catch((e) => showError(e.message)));
+$("reset").addEventListener("click", () => reset());
+
+async function reset(note = "A fresh network: press Train.") {
+  const answer = await controls.validate();
+  if (!answer || !answer.valid) return;
+  state.busy += 1;
+  updateButtons();
+  try {
+    const model = await worker.request("reset", { config: answer.values });
+    modelChanged(model, note);
+  } catch (error) {
+    showError(error.message);
+  } finally {
+    state.busy -= 1;
+    updateButtons();
+  }
+}
+
+// -- model, data and gallery ---------------------------------------------------------------
+
+function showModel(model) {
+  const hidden = model.layers.filter((l) => l.type === "Dense").slice(0, -1).map((l) => l.output_units);
+  const trained = model.epochs_done === 1 ? "1 epoch" : `${model.epochs_done} epochs`;
+  $("model-summary").textContent = `${model.summary} · ${model.params.toLocaleString("en")} parameters · ${model.optimizer.type} · trained ${trained}`;
+  $("model-summary").dataset.hidden = hidden.join(",");
+  setText("epoch-counter", String(model.epochs_done));
+}
+
+function showData(data) {
+  state.customData = data.name !== "bundled MNIST digits";
+  $("data-summary").textContent = `${data.name}: ${data.rows.toLocaleString("en")} rows (${data.train.toLocaleString("en")} train / ${data.val.toLocaleString("en")} validation / ${data.test.toLocaleString("en")} test)`;
+  $("data-summary").dataset.rows = String(data.rows);
+}
+
+// A new network (reset, upload, pretrained): its settings fill the form, its history starts.
+function modelChanged(answer, message) {
+  showModel(answer.model);
+  controls.fill(answer.config);
+  state.applied = JSON.stringify(answer.config);
+  state.needsReset = false;
+  $("reset-hint").hidden = true;
+  controls.validate();
+  charts.clear();
+  clearReadouts();
+  setStatus(message);
+  refreshReport();
+  predict();
+}
+
+async function dataChanged(data, message) {
+  showData(data);
+  setStatus(`${message}: ${data.rows.toLocaleString("en")} rows, ${data.val.toLocaleString("en")} kept for validation and ${data.test.toLocaleString("en")} for testing.`);
+  await loadTestImages();
+}
+
+const models = new ModelsAndData({
+  download: $("download-model"), pretrained: $("pretrained-model"), uploadModel: $("upload-model"),
+  uploadCsv: $("upload-csv"), useDigits: $("use-digits"),
+}, worker, {
+  begin: (message) => {
+    hideError();
+    state.busy += 1;
+    setStatus(message);
+    updateButtons();
+  },
+  end: () => {
+    state.busy -= 1;
+    updateButtons();
+  },
+  modelChanged,
+  dataChanged,
+  fail: (message) => {
+    setStatus("Nothing changed.");
+    showError(message);
+  },
+  say: setStatus,
+  fileName: () => {
+    const hidden = $("model-summary").dataset.hidden || "linear";
+    return `pynn-${hidden.replaceAll(",", "-")}-${$("epoch-counter").textContent}ep.npz`;
+  },
+});
+
+const gallery = new Gallery({
+  tabs: [$("tab-digits"), $("tab-confusion"), $("tab-weights")],
+  grid: $("digits"), mistakesFirst: $("mistakes-first"), confusion: $("confusion"),
+  weights: $("weights"), summary: $("gallery-summary"),
+  onPick: (ink) => {
+    pad.show(ink);
+    $("pad").scrollIntoView({ block: "nearest", behavior: "smooth" });
+  },
+});
+
+const reporting = { busy: false, again: false };
+
+// The test-split report (gallery, confusion, weights, test readouts): one at a time, and
+// at most one more queued however many epochs end meanwhile.
+async function refreshReport() {
+  if (!state.ready) return;
+  if (reporting.busy) {
+    reporting.again = true;
+    return;
+  }
+  reporting.busy = true;
+  try {
+    const report = await worker.request("report");
+    gallery.setReport(report);
+    setText("test-accuracy", percent(report.test_accuracy));
+    setText("test-loss", report.test_loss.toFixed(4));
+  } catch (error) {
+    showError(`Could not evaluate the test split: ${error.message}`);
+  } finally {
+    reporting.busy = false;
+  }
+  if (reporting.again) {
+    reporting.again = false;
+    refreshReport();
+  }
+}
+
+async function loadTestImages() {
+  try {
+    gallery.setImages(await worker.request("test_images"));
+  } catch (error) {
+    showError(`Could not show the test digits: ${error.message}`);
+  }
+  await refreshReport();
+}
+
+// -- buttons -------------------------------------------------------------------------------
+
+function updateButtons() {
+  const { ready, run, formValid, needsReset, busy } = state;
+  const canStart = ready && formValid && !needsReset && !busy;
+  $("train").disabled = !(canStart && run === "idle");
+  $("step").disabled = !(run === "paused" || (canStart && run === "idle"));
+  $("pause").disabled = !(ready && run !== "idle");
+  $("pause").textContent = run === "paused" ? "Resume" : "Pause";
+  $("pause").setAttribute("aria-pressed", String(run === "paused"));
+  $("stop").disabled = !(ready && run !== "idle");
+  $("reset").disabled = !(ready && formValid && !busy);
+  $("clear").disabled = false;
+  controls.setEnabled(ready && !busy);
+  models.setEnabled(ready && !busy, { customData: state.customData });
+}
+
+// -- start ---------------------------------------------------------------------------------
+
+async function start() {
+  state.ready = true;
+  try {
+    const [defaults, info] = await Promise.all([worker.request("defaults"), worker.request("info")]);
+    controls.setup(defaults);
+    controls.fill(info.config);
+    state.applied = JSON.stringify(info.config);
+    showModel(info.model);
+    showData(info.data);
+    updateButtons();
+    const shared = readHash();
+    if (shared) await applySharedSettings(shared, info.config);
+    else controls.validate();
+  } catch (error) {
+    showError(error.message);
+  }
+  updateButtons();
+  predict();
+  await loadTestImages();
+}
+
+// Settings from a link: fill the form; if they describe another network, build it.
+async function applySharedSettings(shared, current) {
+  controls.fill({ ...current, ...shared });
+  const answer = await controls.validate();
+  if (!answer) return;
+  if (!answer.valid) {
+    showError("Some settings in the link are not valid; they are marked in the form.");
+  } else if (answer.needs_reset) {
+    await reset("Built a fresh network from the link's settings: press Train.");
+  }
+}
+
+window.addEventListener("hashchange", () => {
+  const shared = readHash();
+  if (state.ready && shared && state.run === "idle") applySharedSettings(shared, controls.read());
+});
+
+updateButtons();

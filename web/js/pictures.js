@@ -1,0 +1,46 @@
+// pictures.js: paint 28×28 byte pictures that pynn produced onto canvases.
+//
+// Digits are ink (0 = paper, 255 = black ink); weight maps are 0–255 with 128 = a zero
+// weight (pynn.bridge scales them). Here bytes only become colours.
+
+const SIDE = 28;
+
+// Ink on paper: paper colour to ink colour, one entry per byte value.
+const INK = palette([[0, [255, 255, 255]], [255, [24, 28, 40]]]);
+// Weights: blue (negative) – white (zero) – red (positive), like a diverging colour map.
+const WEIGHTS = palette([[0, [33, 102, 172]], [128, [247, 247, 247]], [255, [178, 24, 43]]]);
+
+function palette(stops) {
+  const table = new Uint8ClampedArray(256 * 3);
+  for (let v = 0; v < 256; v++) {
+    const upper = stops.findIndex(([at]) => at >= v);
+    const [a, ca] = stops[Math.max(0, upper - 1)];
+    const [b, cb] = stops[upper];
+    const t = b === a ? 1 : (v - a) / (b - a);
+    for (let k = 0; k < 3; k++) table[v * 3 + k] = ca[k] + (cb[k] - ca[k]) * t;
+  }
+  return table;
+}
+
+function paint(canvas, bytes, table, offset = 0) {
+  canvas.width = SIDE;
+  canvas.height = SIDE;
+  const image = new ImageData(SIDE, SIDE);
+  for (let i = 0; i < SIDE * SIDE; i++) {
+    const v = bytes ? bytes[offset + i] : 0;
+    image.data.set(table.subarray(v * 3, v * 3 + 3), i * 4);
+    image.data[i * 4 + 3] = 255;
+  }
+  canvas.getContext("2d").putImageData(image, 0, 0);
+}
+
+// A digit; `bytes` may hold many digits, `index` picks one. null paints blank paper.
+export function paintDigit(canvas, bytes, index = 0) {
+  paint(canvas, bytes, INK, index * SIDE * SIDE);
+}
+
+export function paintWeights(canvas, bytes, index = 0) {
+  paint(canvas, bytes, WEIGHTS, index * SIDE * SIDE);
+}
+
+export { SIDE };
