@@ -33,10 +33,11 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     if not IN_PYODIDE:
         return
-    skip = pytest.mark.skip(reason="needs the native runtime (subprocesses, pandas or a browser)")
     for item in items:
-        if "native_only" in item.keywords or "browser" in item.keywords:
-            item.add_marker(skip)
+        marker = item.get_closest_marker("native_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason", "needs the native runtime")
+            item.add_marker(pytest.mark.skip(reason=f"not in Pyodide: {reason}"))
 
 
 @pytest.fixture

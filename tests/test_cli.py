@@ -7,7 +7,7 @@ import pytest
 
 import pynn
 
-pytestmark = pytest.mark.native_only
+pytestmark = pytest.mark.native_only(reason="runs `python -m pynn` in a subprocess")
 
 
 def run(*args, cwd=None):

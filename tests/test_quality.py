@@ -5,7 +5,7 @@ import pytest
 import pynn
 
 
-@pytest.mark.native_only  # ~10 s natively, minutes in WebAssembly
+@pytest.mark.native_only(reason="20 epochs: ~10 s natively, minutes in WebAssembly")
 def test_default_recipe_reaches_the_accuracy_bar(digits):
     config = pynn.TrainingConfig()
     assert config.epochs <= 25

@@ -10,7 +10,7 @@ import pytest
 
 import pynn
 
-pytestmark = pytest.mark.native_only
+pytestmark = pytest.mark.native_only(reason="starts Node to run Pyodide")
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
