@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pynn.ops import matmul, matmul_nt, matmul_tn
 from pynn.rng import as_rng
 
 INITIALIZERS = ("small", "glorot", "he")
@@ -56,6 +57,11 @@ class Layer:
     def backward(self, input: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
         """Given dL/d(output), fill ``grads`` and return dL/d(input) (chain rule)."""
         return grad_output
+
+    def compute_grads(self, input: np.ndarray, grad_output: np.ndarray) -> None:
+        """Only fill ``grads``: what the first layer of a network needs, since nobody uses
+        the gradient with respect to the data. Layers may skip work here."""
+        self.backward(input, grad_output)
 
     def config(self) -> dict:
         """What it takes to rebuild this layer (saved as JSON in model files)."""
@@ -125,13 +131,16 @@ class Dense(Layer):
         return value
 
     def forward(self, input):
-        return input @ self.params["W"] + self.params["b"]
+        return matmul(input, self.params["W"]) + self.params["b"]
 
     def backward(self, input, grad_output):
+        self.compute_grads(input, grad_output)
+        return matmul_nt(grad_output, self.params["W"])     # grad_output @ W.T
+
+    def compute_grads(self, input, grad_output):
         # The loss gradient is already divided by the batch size, so here we sum.
-        self.grads["W"] = input.T @ grad_output
+        self.grads["W"] = matmul_tn(input, grad_output)     # input.T @ grad_output
         self.grads["b"] = grad_output.sum(axis=0)
-        return grad_output @ self.params["W"].T
 
     def config(self):
         return {"type": "Dense", "input_units": self.input_units,

@@ -134,8 +134,12 @@ class Network:
         if not np.isfinite(loss):
             check_features(x, self.input_units)  # NaN in the input is the user's, not a divergence
             raise TrainingDiverged(f"the loss became {loss} (the learning rate may be too high)")
-        for layer, layer_input in zip(reversed(self.layers), reversed(activations)):
-            grad = layer.backward(layer_input, grad)
+        # Back to front; the first layer with parameters only needs its own gradients (the
+        # gradient w.r.t. the data is never used, and for a 784-input layer it is costly).
+        first = next((i for i, layer in enumerate(self.layers) if layer.params), 0)
+        for i in range(len(self.layers) - 1, first, -1):
+            grad = self.layers[i].backward(activations[i], grad)
+        self.layers[first].compute_grads(activations[first], grad)
         self.optimizer.step(self.parameters())
         return loss, logits
 

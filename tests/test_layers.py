@@ -128,3 +128,17 @@ def test_reprs():
     assert repr(ReLU()) == "ReLU()"
     assert repr(Dropout(0.25)) == "Dropout(0.25)"
     assert repr(LeakyReLU(0.2)) == "LeakyReLU(alpha=0.2)"
+
+
+def test_compute_grads_fills_the_same_gradients_as_backward(rng):
+    layer = Dense(6, 4, rng=0, dtype=np.float64)
+    x, g = rng.normal(size=(3, 6)), rng.normal(size=(3, 4))
+    layer.backward(x, g)
+    expected = {k: v.copy() for k, v in layer.grads.items()}
+    layer.grads = {k: np.zeros_like(v) for k, v in layer.grads.items()}
+    assert layer.compute_grads(x, g) is None
+    for key, value in expected.items():
+        np.testing.assert_allclose(layer.grads[key], value)
+    relu = ReLU()
+    relu.compute_grads(x, rng.normal(size=(3, 6)))  # the generic version: nothing to fill
+    assert relu.grads == {}
