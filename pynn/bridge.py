@@ -143,7 +143,7 @@ class Studio:
             self.network.optimizer = checked.build_optimizer()
         else:
             self.network.optimizer.lr = checked.lr
-        return {"config": checked.to_dict()}
+        return {"config": checked.to_dict(), **self.model_info()}
 
     def info(self) -> dict:
         """The current ``config``, ``model`` and ``data`` (what the page shows at start)."""

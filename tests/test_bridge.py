@@ -95,6 +95,7 @@ def test_learning_rate_applies_live_and_architecture_needs_reset(studio):
     studio.handle({"type": "start"})
     answer = studio.handle({"type": "set_config", "config": {**studio.config.to_dict(), "lr": 0.0123}})
     assert answer["ok"] and studio.network.optimizer.lr == 0.0123
+    assert answer["model"]["optimizer"]["lr"] == 0.0123
     refused = studio.handle({"type": "set_config", "config": {**studio.config.to_dict(), "hidden": [8]}})
     assert refused == {"ok": False, "error": "the architecture or seed changed: press Reset to apply it"}
     studio.handle({"type": "stop"})

@@ -59,7 +59,8 @@ export class Controls {
     this.timer = setTimeout(() => this.validate(), delay);
   }
 
-  // Ask pynn about the form now; resolves with the answer (or null if superseded/failed).
+  // Ask pynn about the form now; resolves with check_config's answer plus the form's
+  // `values` (or null if a newer check superseded it, or it failed).
   async validate() {
     clearTimeout(this.timer);
     const generation = ++this.generation;
@@ -79,8 +80,9 @@ export class Controls {
     }
     this.lastValid = answer.config;
     writeHash(values);
-    this.onValid({ ...answer, values });
-    return answer;
+    const valid = { ...answer, values };
+    this.onValid(valid);
+    return valid;
   }
 
   showErrors(errors) {

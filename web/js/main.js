@@ -20,6 +20,7 @@ const state = {
   needsReset: false,
   busy: 0,             // model/data requests in flight
   customData: false,
+  model: null,         // the bridge's model_info (summary, layers, epochs_done...)
   applied: "",         // JSON of the settings last applied with set_config
 };
 
@@ -122,8 +123,9 @@ async function applySettings(values, config) {
   const key = JSON.stringify(config);
   if (key === state.applied) return;
   try {
-    await worker.request("set_config", { config: values });
+    const answer = await worker.request("set_config", { config: values });
     state.applied = key;
+    showModel(answer.model);
   } catch (error) {
     showError(error.message);
   }
@@ -192,7 +194,7 @@ worker.on("progress", (p) => {
 
 worker.on("epoch", (e) => {
   charts.addEpoch(e);
-  setText("epoch-counter", String(e.epoch));
+  showModel({ ...state.model, epochs_done: e.epoch });
   setText("train-accuracy", percent(e.accuracy));
   setText("train-loss", e.loss.toFixed(4));
   if (e.val_accuracy !== undefined) {
@@ -242,9 +244,12 @@ async function reset(note = "A fresh network: press Train.") {
 // -- model, data and gallery ---------------------------------------------------------------
 
 function showModel(model) {
+  state.model = model;
   const hidden = model.layers.filter((l) => l.type === "Dense").slice(0, -1).map((l) => l.output_units);
   const trained = model.epochs_done === 1 ? "1 epoch" : `${model.epochs_done} epochs`;
-  $("model-summary").textContent = `${model.summary} · ${model.params.toLocaleString("en")} parameters · ${model.optimizer.type} · trained ${trained}`;
+  const { type, ...settings } = model.optimizer;
+  const optimizer = `${type}(${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(", ")})`;
+  $("model-summary").textContent = `${model.summary} · ${model.params.toLocaleString("en")} parameters · ${optimizer} · trained ${trained}`;
   $("model-summary").dataset.hidden = hidden.join(",");
   setText("epoch-counter", String(model.epochs_done));
 }

@@ -1,0 +1,90 @@
+"""Issue 4: the settings form: validated by pynn, live where it can be, kept in the URL hash."""
+
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import expect
+
+
+def test_the_url_hash_round_trips_a_setup(studio, open_page):
+    studio.configure(hidden="48,24", activation="tanh", init="glorot", optimizer="momentum",
+                     lr="0.05", momentum="0.8", batch_size="100", epochs="7", dropout="0.2", seed="42")
+    url = studio.page.url
+    shared = {k: v[0] for k, v in parse_qs(urlsplit(url).fragment).items()}
+    assert shared["hidden"] == "48,24" and shared["lr"] == "0.05" and shared["seed"] == "42"
+    # a friend opens the link: the same form, and a network built from it
+    friend = open_page("#" + urlsplit(url).fragment)
+    for name, value in [("hidden", "48,24"), ("lr", "0.05"), ("momentum", "0.8"), ("batch_size", "100"),
+                        ("epochs", "7"), ("dropout", "0.2"), ("seed", "42")]:
+        expect(friend.by(f"field-{name}")).to_have_value(value)
+    expect(friend.by("field-activation")).to_have_value("tanh")
+    expect(friend.by("field-optimizer")).to_have_value("momentum")
+    expect(friend.by("model-summary")).to_contain_text("Dense(784, 48), Tanh(), Dropout(0.2), Dense(48, 24)")
+    expect(friend.by("status")).to_contain_text("link's settings")
+    expect(friend.by("train")).to_be_enabled()
+    # reloading keeps it too
+    friend.page.reload()
+    friend.page.wait_for_selector('[data-testid="status"][data-phase="ready"]', timeout=90_000)
+    expect(friend.by("field-hidden")).to_have_value("48,24")
+    expect(friend.by("model-summary")).to_contain_text("Dense(784, 48)")
+
+
+def test_bad_values_are_named_by_pynn_and_block_training_until_fixed(studio):
+    studio.set_field("lr", "-1")
+    studio.set_field("hidden", "100,abc")
+    expect(studio.by("error-lr")).to_have_text("lr must be a number from 1e-7 to 10000, got -1.0")
+    expect(studio.by("error-hidden")).to_contain_text("'abc'")
+    expect(studio.by("field-lr")).to_have_attribute("aria-invalid", "")
+    expect(studio.by("train")).to_be_disabled()
+    expect(studio.by("reset")).to_be_disabled()
+    studio.configure(lr="0.01", hidden="256,128")
+    expect(studio.by("error-lr")).to_have_text("")
+    expect(studio.by("train")).to_be_enabled()
+
+
+def test_the_architecture_needs_reset_while_the_learning_rate_applies_live(studio):
+    studio.set_field("hidden", "20")
+    expect(studio.by("reset-hint")).to_be_visible()
+    expect(studio.by("train")).to_be_disabled()
+    expect(studio.by("model-summary")).to_contain_text("Dense(784, 256)")   # unchanged
+    studio.reset()
+    expect(studio.by("reset-hint")).to_be_hidden()
+    expect(studio.by("model-summary")).to_contain_text("Dense(784, 20)")
+    studio.configure(epochs="50", shift="0", dropout="0")
+    studio.reset()
+    studio.click("train")
+    studio.wait_run_state("running")
+    # mid-run: architecture and run settings are locked, the optimizer settings are not
+    for name in ("hidden", "activation", "init", "dropout", "seed", "batch_size", "epochs", "shift"):
+        expect(studio.by(f"field-{name}")).to_be_disabled()
+    for name in ("optimizer", "lr", "weight_decay"):
+        expect(studio.by(f"field-{name}")).to_be_enabled()
+    expect(studio.by("field-momentum")).to_be_disabled()    # only for the momentum optimizer
+    studio.configure(lr="0.0005")
+    studio.set_field("optimizer", "momentum")
+    expect(studio.by("field-momentum")).to_be_enabled()
+    studio.wait_epochs(1)
+    expect(studio.by("model-summary")).to_contain_text("Momentum(lr=0.0005")
+    studio.click("stop")
+    studio.wait_run_state("idle")
+    expect(studio.by("field-hidden")).to_be_enabled()
+
+
+def test_the_controls_work_from_the_keyboard(studio):
+    studio.by("field-hidden").focus()
+    studio.page.keyboard.press("Control+a")
+    studio.page.keyboard.type("16")
+    for _ in range(20):     # Tab through the form to the Reset button
+        studio.page.keyboard.press("Tab")
+        if studio.page.evaluate("document.activeElement.dataset.testid") == "download-model":
+            break
+    studio.by("reset").focus()
+    studio.page.keyboard.press("Enter")
+    expect(studio.by("model-summary")).to_contain_text("Dense(784, 16)")
+    studio.by("step").focus()
+    studio.page.keyboard.press("Space")
+    studio.wait_run_state("paused")
+    assert studio.epochs() == 1
+    studio.by("tab-digits").focus()
+    studio.page.keyboard.press("ArrowRight")
+    expect(studio.by("tab-confusion")).to_have_attribute("aria-selected", "true")
+    expect(studio.by("confusion")).to_be_visible()
