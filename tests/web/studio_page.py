@@ -42,7 +42,9 @@ class StudioPage:
 
     # -- drawing ----------------------------------------------------------------------
     def draw(self, strokes, steps: int = 8) -> None:
-        box = self.by("draw-canvas").bounding_box()
+        pad = self.by("draw-canvas")
+        pad.scroll_into_view_if_needed()
+        box = pad.bounding_box()
         mouse = self.page.mouse
 
         def at(point):

@@ -16,6 +16,9 @@ export class Gallery {
     this.onPick = onPick;           // (ink784) => void: a digit was clicked
     this.images = null;             // {images, labels, count} from test_images
     this.report = null;
+    this.cells = [];                // the shown digits' buttons, reused from epoch to epoch
+    this.confusionCells = null;
+    this.weightCanvases = null;
     this.setupTabs(tabs);
     mistakesFirst.addEventListener("change", () => this.renderDigits());
   }
@@ -44,6 +47,7 @@ export class Gallery {
   setImages(images) {
     this.images = images;
     this.report = null;
+    this.cells = [];          // rebuilt for the new test split
     this.renderDigits();
   }
 
@@ -69,41 +73,73 @@ export class Gallery {
     return [...wrong, ...rest];
   }
 
+  // One button per shown digit, made once and updated after every epoch (this runs while
+  // training, so it must stay cheap: a digit is repainted only when its place changes).
+  makeCells(n) {
+    this.cells = Array.from({ length: n }, () => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      const canvas = document.createElement("canvas");
+      const caption = document.createElement("span");
+      caption.className = "digit-caption";
+      button.append(canvas, caption);
+      item.append(button);
+      const cell = { item, button, canvas, caption, index: -1 };
+      button.addEventListener("click", () => {
+        this.onPick(this.images.images.subarray(cell.index * 784, (cell.index + 1) * 784));
+      });
+      return cell;
+    });
+    this.grid.replaceChildren(...this.cells.map((cell) => cell.item));
+  }
+
   renderDigits() {
     if (!this.images) return;
     const { images, labels } = this.images;
     const report = this.report;
-    const items = this.order().map((index) => {
+    const order = this.order();
+    if (this.cells.length !== order.length) this.makeCells(order.length);
+    order.forEach((index, k) => {
+      const cell = this.cells[k];
+      if (cell.index !== index) {
+        paintDigit(cell.canvas, images, index);
+        cell.index = index;
+      }
       const label = labels[index];
       const predicted = report ? report.predicted[index] : null;
       const wrong = report !== null && predicted !== label;
-      const item = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
+      const { button, caption } = cell;
       button.className = wrong ? "digit wrong" : "digit";
       button.dataset.index = String(index);
       button.dataset.label = String(label);
       if (report) button.dataset.predicted = String(predicted);
-      const canvas = document.createElement("canvas");
-      paintDigit(canvas, images, index);
-      const caption = document.createElement("span");
-      caption.className = "digit-caption";
       if (!report) caption.textContent = String(label);
       else if (wrong) caption.textContent = `${predicted} (is ${label})`;
       else caption.textContent = String(predicted);
       const said = report ? `network says ${predicted} (${report.confidence[index]}% sure)` : "";
       button.setAttribute("aria-label", `Test digit ${index}: a ${label}${said ? `; ${said}` : ""}${wrong ? ", wrong" : ""}. Draw it on the pad.`);
       button.title = report ? `true ${label}, network ${predicted} (${report.confidence[index]}% sure)` : `true ${label}`;
-      button.addEventListener("click", () => this.onPick(images.subarray(index * 784, (index + 1) * 784)));
-      button.append(canvas, caption);
-      item.append(button);
-      return item;
     });
-    this.grid.replaceChildren(...items);
   }
 
+  // The 10×10 table is built once; each epoch only changes numbers and shades.
   renderConfusion() {
     const { confusion, confusion_percent: percent } = this.report;
+    if (!this.confusionCells) this.confusionCells = this.makeConfusion();
+    confusion.forEach((row, i) => {
+      row.forEach((count, j) => {
+        const td = this.confusionCells[i][j];
+        td.textContent = String(count);
+        td.dataset.percent = String(percent[i][j]);
+        // Ten shades by share of the row; the diagonal is green, mistakes are red.
+        td.className = `${i === j ? "hit" : "miss"} shade-${Math.min(9, Math.floor(percent[i][j] / 10))}${count === 0 ? " zero" : ""}`;
+        td.title = `true ${i}, answered ${j}: ${count} (${percent[i][j]}% of the ${i}s)`;
+      });
+    });
+  }
+
+  makeConfusion() {
     const table = this.confusion;
     const head = document.createElement("thead");
     const headRow = head.insertRow();
@@ -119,36 +155,33 @@ export class Gallery {
       headRow.append(th);
     }
     const body = document.createElement("tbody");
-    confusion.forEach((row, i) => {
+    const cells = [];
+    for (let i = 0; i < 10; i++) {
       const tr = body.insertRow();
       const th = document.createElement("th");
       th.scope = "row";
       th.textContent = String(i);
       tr.append(th);
-      row.forEach((count, j) => {
-        const td = tr.insertCell();
-        td.textContent = String(count);
-        td.dataset.percent = String(percent[i][j]);
-        // Ten shades by share of the row; the diagonal is green, mistakes are red.
-        td.className = `${i === j ? "hit" : "miss"} shade-${Math.min(9, Math.floor(percent[i][j] / 10))}`;
-        if (count === 0) td.classList.add("zero");
-        td.title = `true ${i}, answered ${j}: ${count} (${percent[i][j]}% of the ${i}s)`;
-      });
-    });
+      cells.push(Array.from({ length: 10 }, () => tr.insertCell()));
+    }
     table.replaceChildren(head, body);
+    return cells;
   }
 
   renderWeights() {
     const { weight_images: bytes, n_weight_images: n } = this.report;
-    const items = [];
-    for (let k = 0; k < n; k++) {
-      const item = document.createElement("li");
-      const canvas = document.createElement("canvas");
-      canvas.setAttribute("aria-label", `unit ${k + 1}`);
-      paintWeights(canvas, bytes, k);
-      item.append(canvas);
-      items.push(item);
+    if (!this.weightCanvases || this.weightCanvases.length !== n) {
+      this.weightCanvases = Array.from({ length: n }, (_, k) => {
+        const canvas = document.createElement("canvas");
+        canvas.setAttribute("aria-label", `unit ${k + 1}`);
+        return canvas;
+      });
+      this.weights.replaceChildren(...this.weightCanvases.map((canvas) => {
+        const item = document.createElement("li");
+        item.append(canvas);
+        return item;
+      }));
     }
-    this.weights.replaceChildren(...items);
+    this.weightCanvases.forEach((canvas, k) => paintWeights(canvas, bytes, k));
   }
 }

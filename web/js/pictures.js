@@ -23,8 +23,10 @@ function palette(stops) {
 }
 
 function paint(canvas, bytes, table, offset = 0) {
-  canvas.width = SIDE;
-  canvas.height = SIDE;
+  if (canvas.width !== SIDE || canvas.height !== SIDE) {
+    canvas.width = SIDE;
+    canvas.height = SIDE;
+  }
   const image = new ImageData(SIDE, SIDE);
   for (let i = 0; i < SIDE * SIDE; i++) {
     const v = bytes ? bytes[offset + i] : 0;
