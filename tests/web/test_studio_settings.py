@@ -63,7 +63,7 @@ def test_the_architecture_needs_reset_while_the_learning_rate_applies_live(studi
     studio.set_field("optimizer", "momentum")
     expect(studio.by("field-momentum")).to_be_enabled()
     studio.wait_epochs(1)
-    expect(studio.by("model-summary")).to_contain_text("Momentum(lr=0.0005")
+    expect(studio.by("model-summary")).to_contain_text("Momentum, learning rate 0.0005")
     studio.click("stop")
     studio.wait_run_state("idle")
     expect(studio.by("field-hidden")).to_be_enabled()

@@ -26,7 +26,7 @@ class Chart {
 
   size() {
     const width = Math.max(200, Math.floor(this.container.clientWidth));
-    const height = Math.max(140, Math.floor(this.container.clientHeight) - 44);
+    const height = Math.max(140, Math.floor(this.container.clientHeight) - 56);
     return { width, height };
   }
 
@@ -52,7 +52,7 @@ class Chart {
 export class Charts {
   constructor(accuracyContainer, lossContainer) {
     const common = {
-      legend: { show: true, live: true },
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false } },
     };
@@ -68,7 +68,8 @@ export class Charts {
       scales: { x: { time: false }, y: { range: (u, min, max) => [Math.max(0, Math.min(min, 0.9)), 1] } },
       axes: [
         { ...AXIS, label: "epochs trained", values: fixed(0), incrs: [1, 2, 5, 10, 20, 50, 100] },
-        { ...AXIS, label: "accuracy", size: 56, values: (u, values) => values.map((v) => `${Math.round(v * 100)}%`) },
+        { ...AXIS, label: "accuracy", size: 56, incrs: [0.01, 0.02, 0.05, 0.1, 0.2, 0.25],
+          values: (u, values) => values.map((v) => `${Math.round(v * 100)}%`) },
       ],
     }, 2);
     this.loss = new Chart(lossContainer, {
@@ -84,7 +85,8 @@ export class Charts {
       ],
       scales: { x: { time: false }, y: { range: (u, min, max) => [0, Math.max(max, 0.1)] } },
       axes: [
-        { ...AXIS, label: "epochs trained", values: fixed(1) },
+        { ...AXIS, label: "epochs trained", incrs: [0.25, 0.5, 1, 2, 5, 10, 20, 50, 100],
+          values: (u, values) => values.map((v) => (Number.isInteger(v) ? String(v) : v.toFixed(2).replace(/0$/, ""))) },
         { ...AXIS, label: "cross-entropy loss", size: 56, values: fixed(2) },
       ],
     }, 3);

@@ -149,7 +149,8 @@ function clearReadouts() {
   for (const id of ["train-accuracy", "val-accuracy", "train-loss", "val-loss"]) setText(id, "–");
   $("epoch-progress").value = 0;
   $("run-progress").value = 0;
-  $("epoch-of").textContent = "";
+  $("epoch-detail").textContent = "";
+  $("run-detail").textContent = "";
   setText("speed", "");
   setText("eta", "");
 }
@@ -166,7 +167,7 @@ worker.on("training", ({ state: runState, reason, message }) => {
     paused: "Paused. Resume, Step one epoch, or Stop.",
     step: runState === "running" ? "Training one epoch…" : "Paused after one epoch.",
     stopped: "Stopped. The weights stay as trained so far.",
-    finished: "Finished the run.",
+    finished: `Finished the run: this network has now trained ${state.model ? state.model.epochs_done : ""} epochs.`,
     diverged: "Training stopped: the loss diverged.",
     error: "Training stopped by an error.",
   };
@@ -186,7 +187,8 @@ worker.on("progress", (p) => {
   $("epoch-progress").value = p.batch;
   $("run-progress").max = p.run_total;
   $("run-progress").value = p.run_done;
-  $("epoch-of").textContent = ` · epoch ${p.run_epoch} of ${p.epochs} in this run, batch ${p.batch} of ${p.n_batches}`;
+  $("epoch-detail").textContent = `· batch ${p.batch} of ${p.n_batches}`;
+  $("run-detail").textContent = `· epoch ${p.run_epoch} of ${p.epochs}`;
   if (p.examples_per_s) setText("speed", `${Math.round(p.examples_per_s).toLocaleString("en")} examples/s`);
   if (p.eta_s !== null) setText("eta", `about ${duration(p.eta_s)} left`);
   if (performance.now() - predicting.last > REPREDICT_MS) predict();
@@ -247,8 +249,7 @@ function showModel(model) {
   state.model = model;
   const hidden = model.layers.filter((l) => l.type === "Dense").slice(0, -1).map((l) => l.output_units);
   const trained = model.epochs_done === 1 ? "1 epoch" : `${model.epochs_done} epochs`;
-  const { type, ...settings } = model.optimizer;
-  const optimizer = `${type}(${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(", ")})`;
+  const optimizer = `${model.optimizer.type}, learning rate ${model.optimizer.lr}`;
   $("model-summary").textContent = `${model.summary} · ${model.params.toLocaleString("en")} parameters · ${optimizer} · trained ${trained}`;
   $("model-summary").dataset.hidden = hidden.join(",");
   setText("epoch-counter", String(model.epochs_done));
