@@ -63,35 +63,35 @@ function post(message, transfer = []) {
   self.postMessage(message, transfer);
 }
 
-// Loading progress is counted in steps: every file fetched (the runtime, the standard
-// library, numpy, pynn, the model...) and the Python start-up steps after them. The total
-// grows as Pyodide discovers what it needs, so the bar only ever moves forward.
-const loading = { steps: 3, done: 0, shown: 0 };
+// Loading progress: downloads fill the first 60% of the bar (the total grows as Pyodide
+// discovers which files it needs, so the bar never moves back), then Python starting up
+// (most of the wait, all of it CPU), importing pynn and loading the model fill the rest.
+const DOWNLOADS_SHARE = 0.6;
+const loading = { started: 0, finished: 0, shown: 0 };
 
-function loadingStatus(message) {
-  const progress = Math.max(loading.shown, Math.min(0.99, loading.done / loading.steps));
-  loading.shown = progress;
-  post({ type: "status", phase: "loading", progress, message });
+function loadingStatus(message, progress = DOWNLOADS_SHARE * loading.finished / Math.max(1, loading.started)) {
+  loading.shown = Math.max(loading.shown, Math.min(0.99, progress));
+  post({ type: "status", phase: "loading", progress: loading.shown, message });
 }
 
 function countedFetch(realFetch) {
   return async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     const name = decodeURIComponent(new URL(url, self.location.href).pathname.split("/").pop());
-    loading.steps += 1;
+    loading.started += 1;
     loadingStatus(`Downloading ${name}…`);
+    const done = () => {
+      loading.finished += 1;
+      loadingStatus(loading.finished === loading.started
+        ? "Starting Python in WebAssembly (a few seconds of work)…" : `Downloaded ${name}`);
+    };
     const response = await realFetch(input, init);
     if (!response.ok || !response.body) {
-      loading.done += 1;
+      done();
       return response;
     }
     // Count the file as done when its last byte has arrived, not when its headers have.
-    const finished = new TransformStream({
-      flush() {
-        loading.done += 1;
-        loadingStatus(`Downloaded ${name}`);
-      },
-    });
+    const finished = new TransformStream({ flush: done });
     return new Response(response.body.pipeThrough(finished), {
       status: response.status, statusText: response.statusText, headers: response.headers,
     });
@@ -113,13 +113,11 @@ async function boot() {
     stdout: (line) => console.log(`[python] ${line}`),
     stderr: (line) => console.warn(`[python] ${line}`),
   });
-  loading.done += 1;
-  loadingStatus("Starting pynn…");
+  loadingStatus("Importing numpy and pynn…", 0.85);
   const bridge = py.pyimport("pynn.bridge");
   studio = bridge.Studio();
   bridge.destroy();
-  loading.done += 1;
-  loadingStatus("Loading the pretrained model…");
+  loadingStatus("Loading the pretrained model…", 0.95);
   const loaded = call({ type: "load_model", data: await defaultModel, name: DEFAULT_MODEL_NAME });
   if (!loaded.ok) throw new Error(loaded.error);
   self.fetch = realFetch;
