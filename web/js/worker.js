@@ -6,7 +6,8 @@
 // Message protocol (page <-> worker). Everything is plain data; binary fields are
 // Uint8Arrays (transferred, not copied, where it matters).
 //
-// Page -> worker: requests, each with a numeric `id` that the reply carries back.
+// Page -> worker: requests, each with a numeric `id` that the reply carries back. They are
+// answered between training slices, so predicting (with the newest weights) works mid-run.
 //   {id, type, ...args}
 //   - any Studio request (pynn/bridge.py, Studio.REQUESTS; its docstrings are the reference):
 //       defaults, check_config {config}, reset {config}, set_config {config}, info,
@@ -33,7 +34,8 @@
 //   {type: "progress", epochs_done, run_epoch, epochs, batch, n_batches, run_done, run_total,
 //    examples_per_s, eta_s, at: [...], losses: [...], smoothed: [...]}
 //                                                     at most every PROGRESS_MS while training
-//                                                     (and before every epoch/state message);
+//                                                     (and before every epoch message, pause
+//                                                     and end of a run);
 //                                                     at/losses/smoothed: the batches since the
 //                                                     previous progress message
 //   {type: "epoch", epoch, run_epoch, epochs, loss, accuracy, val_loss, val_accuracy}
