@@ -64,3 +64,22 @@ def test_touch_strokes_draw_on_a_phone(open_page):
     touch("touchEnd")
     assert phone.settled_prediction() == "1"
     assert phone.page.evaluate("window.scrollY") == scroll_before  # touch-action: none
+
+
+def test_a_test_digit_from_the_gallery_goes_on_the_pad_from_the_keyboard(studio):
+    gallery = studio.by("gallery")
+    expect(studio.by("gallery-summary")).to_contain_text("of 1000 right")
+    assert gallery.locator("button").count() == 120
+    studio.by("mistakes-first").check()
+    wrong = gallery.locator("button.wrong")
+    n_wrong = wrong.count()
+    assert n_wrong > 0
+    # mistakes first: every wrong one comes before every right one
+    classes = gallery.locator("button").evaluate_all("(buttons) => buttons.map((b) => b.classList.contains('wrong'))")
+    assert classes == [True] * n_wrong + [False] * (120 - n_wrong)
+    studio.by("mistakes-first").uncheck()
+    first = gallery.locator("button").first
+    first.focus()
+    studio.page.keyboard.press("Enter")
+    assert studio.settled_prediction() == first.get_attribute("data-predicted")
+    assert studio.ink() > 0
