@@ -3,11 +3,13 @@
 // else: drawing, charts, the form, the gallery and the file boxes live in their modules.
 
 import { Charts } from "./charts.js";
+import { coalesced } from "./coalesce.js";
 import { Controls, readHash } from "./controls.js";
 import { DrawPad } from "./drawpad.js";
 import { Gallery } from "./gallery.js";
 import { ModelsAndData } from "./models.js";
-import { Probabilities, percent } from "./probabilities.js";
+import { Probabilities } from "./probabilities.js";
+import { Readouts } from "./readouts.js";
 import { worker } from "./boot.js";
 
 const $ = (id) => document.getElementById(id);
@@ -56,15 +58,10 @@ worker.on("status", ({ phase, progress, message }) => {
 const probabilities = new Probabilities({
   list: $("probabilities"), prediction: $("prediction"), preview: $("input-preview"), caption: $("confidence"),
 });
-const predicting = { busy: false, again: false, version: 0, hasInk: false, last: 0 };
+const predicting = { version: 0, hasInk: false, last: 0 };
 
-async function predict() {
+const predict = coalesced(async () => {
   if (!state.ready || !predicting.hasInk) return;
-  if (predicting.busy) {
-    predicting.again = true;
-    return;
-  }
-  predicting.busy = true;
   predicting.last = performance.now();
   const version = predicting.version;
   const { pixels, width, height } = pad.ink();
@@ -76,14 +73,8 @@ async function predict() {
     }
   } catch (error) {
     showError(`Could not read the drawing: ${error.message}`);
-  } finally {
-    predicting.busy = false;
   }
-  if (predicting.again) {
-    predicting.again = false;
-    predict();
-  }
-}
+});
 
 const pad = new DrawPad($("pad"), {
   onChange: () => {
@@ -96,7 +87,6 @@ $("clear").addEventListener("click", () => {
   pad.clear();
   predicting.version += 1;
   predicting.hasInk = false;
-  predicting.again = false;
   probabilities.clear();
 });
 
@@ -134,26 +124,10 @@ async function applySettings(values, config) {
 // -- training ----------------------------------------------------------------------------
 
 const charts = new Charts($("accuracy-chart"), $("loss-chart"));
-
-function setText(testid, text) {
-  document.querySelector(`[data-testid="${testid}"]`).textContent = text;
-}
-
-function duration(seconds) {
-  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
-}
-
-function clearReadouts() {
-  for (const id of ["train-accuracy", "val-accuracy", "train-loss", "val-loss"]) setText(id, "–");
-  $("epoch-progress").value = 0;
-  $("run-progress").value = 0;
-  $("epoch-detail").textContent = "";
-  $("run-detail").textContent = "";
-  setText("speed", "");
-  setText("eta", "");
-}
+const readouts = new Readouts({
+  epochProgress: $("epoch-progress"), runProgress: $("run-progress"),
+  epochDetail: $("epoch-detail"), runDetail: $("run-detail"),
+});
 
 worker.on("training", ({ state: runState, reason, message }) => {
   state.run = runState;
@@ -174,7 +148,7 @@ worker.on("training", ({ state: runState, reason, message }) => {
   if (messages[reason]) setStatus(messages[reason]);
   if (reason === "diverged" || reason === "error") showError(message);
   if (runState === "idle") {
-    setText("eta", "");
+    readouts.clearEta();
     refreshReport();
     predict();
   }
@@ -183,26 +157,14 @@ worker.on("training", ({ state: runState, reason, message }) => {
 
 worker.on("progress", (p) => {
   charts.addBatches(p);
-  $("epoch-progress").max = p.n_batches;
-  $("epoch-progress").value = p.batch;
-  $("run-progress").max = p.run_total;
-  $("run-progress").value = p.run_done;
-  $("epoch-detail").textContent = `· batch ${p.batch} of ${p.n_batches}`;
-  $("run-detail").textContent = `· epoch ${p.run_epoch} of ${p.epochs}`;
-  if (p.examples_per_s) setText("speed", `${Math.round(p.examples_per_s).toLocaleString("en")} examples/s`);
-  if (p.eta_s !== null) setText("eta", `about ${duration(p.eta_s)} left`);
+  readouts.progress(p);
   if (performance.now() - predicting.last > REPREDICT_MS) predict();
 });
 
 worker.on("epoch", (e) => {
   charts.addEpoch(e);
   showModel({ ...state.model, epochs_done: e.epoch });
-  setText("train-accuracy", percent(e.accuracy));
-  setText("train-loss", e.loss.toFixed(4));
-  if (e.val_accuracy !== undefined) {
-    setText("val-accuracy", percent(e.val_accuracy));
-    setText("val-loss", e.val_loss.toFixed(4));
-  }
+  readouts.epoch(e);
   refreshReport();
   predict();
 });
@@ -252,7 +214,7 @@ function showModel(model) {
   const optimizer = `${model.optimizer.type}, learning rate ${model.optimizer.lr}`;
   $("model-summary").textContent = `${model.summary} · ${model.params.toLocaleString("en")} parameters · ${optimizer} · trained ${trained}`;
   $("model-summary").dataset.hidden = hidden.join(",");
-  setText("epoch-counter", String(model.epochs_done));
+  readouts.epochsDone(model.epochs_done);
 }
 
 function showData(data) {
@@ -270,7 +232,7 @@ function modelChanged(answer, message) {
   $("reset-hint").hidden = true;
   controls.validate();
   charts.clear();
-  clearReadouts();
+  readouts.clear();
   setStatus(message);
   refreshReport();
   predict();
@@ -319,32 +281,18 @@ const gallery = new Gallery({
   },
 });
 
-const reporting = { busy: false, again: false };
-
 // The test-split report (gallery, confusion, weights, test readouts): one at a time, and
 // at most one more queued however many epochs end meanwhile.
-async function refreshReport() {
+const refreshReport = coalesced(async () => {
   if (!state.ready) return;
-  if (reporting.busy) {
-    reporting.again = true;
-    return;
-  }
-  reporting.busy = true;
   try {
     const report = await worker.request("report");
     gallery.setReport(report);
-    setText("test-accuracy", percent(report.test_accuracy));
-    setText("test-loss", report.test_loss.toFixed(4));
+    readouts.test(report);
   } catch (error) {
     showError(`Could not evaluate the test split: ${error.message}`);
-  } finally {
-    reporting.busy = false;
   }
-  if (reporting.again) {
-    reporting.again = false;
-    refreshReport();
-  }
-}
+});
 
 async function loadTestImages() {
   try {
