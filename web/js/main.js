@@ -45,12 +45,14 @@ function hideError() {
 $("error-dismiss").addEventListener("click", hideError);
 
 worker.on("status", ({ phase, progress, message }) => {
-  $("status").dataset.phase = phase;
   $("load-progress").value = progress;
-  $("load-progress").hidden = phase === "ready";
+  if (phase === "ready") {
+    start(message);   // says "ready" once the form and buttons can be used
+    return;
+  }
+  $("status").dataset.phase = phase;
   setStatus(phase === "loading" ? `${message} (${Math.round(progress * 100)}%)` : message);
   if (phase === "error") showError(message);
-  if (phase === "ready") start();
 });
 
 // -- drawing and predicting --------------------------------------------------------------
@@ -322,7 +324,7 @@ function updateButtons() {
 
 // -- start ---------------------------------------------------------------------------------
 
-async function start() {
+async function start(readyMessage) {
   state.ready = true;
   try {
     const [defaults, info] = await Promise.all([worker.request("defaults"), worker.request("info")]);
@@ -332,6 +334,9 @@ async function start() {
     showModel(info.model);
     showData(info.data);
     updateButtons();
+    $("status").dataset.phase = "ready";
+    $("load-progress").hidden = true;
+    setStatus(readyMessage);
     const shared = readHash();
     if (shared) await applySharedSettings(shared, info.config);
     else controls.validate();
