@@ -95,17 +95,29 @@ def load_csv(source, engine: str = "pandas") -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"could not read the CSV: {error}") from None
     if table.shape[1] != len(header):
         _diagnose(data, header)
-    _check_range(table[:, :1], 9, 0, header)
+    _check_range(table[:, :1], 9, 0, header, data)
     if table.dtype != np.uint8:  # a uint8 table cannot hold a bad pixel value
-        _check_range(table[:, 1:], 255, 1, header)
+        _check_range(table[:, 1:], 255, 1, header, data)
     return to_float_images(table[:, 1:]), table[:, 0].astype(np.int64)
 
 
-def _check_range(values: np.ndarray, limit: int, first_column: int, header: list[str]) -> None:
+def _check_range(values: np.ndarray, limit: int, first_column: int, header: list[str],
+                 data: bytes) -> None:
     bad = (values < 0) | (values > limit)
     if bad.any():
         row, column = np.argwhere(bad)[0]
-        _raise_out_of_range(row + 2, column + first_column, int(values[row, column]), header)
+        _raise_out_of_range(_line_of_row(data, row), column + first_column,
+                            int(values[row, column]), header)
+
+
+def _line_of_row(data: bytes, row: int) -> int:
+    """The file line (from 1) of data row ``row``: both parsers skip blank lines."""
+    for number, line in enumerate(data.split(b"\n")[1:], start=2):
+        if line.strip():
+            if row == 0:
+                return number
+            row -= 1
+    raise AssertionError("row beyond the end of the file")
 
 
 def _check_header(data: bytes) -> list[str]:

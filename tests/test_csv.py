@@ -56,6 +56,8 @@ BAD_FILES = [
     ("pixel -1", lambda rows: csv_bytes(replace(rows, 2, 7, -1)), r"line 4, column 8 \('1x7'\): pixel value -1 is outside 0–255"),
     ("label 10", lambda rows: csv_bytes(replace(rows, 2, 0, 10)), r"line 4, column 1 \('label'\): label 10 is not a digit 0–9"),
     ("label -3", lambda rows: csv_bytes(replace(rows, 0, 0, -3)), r"line 2, column 1 \('label'\): label -3 is not a digit 0–9"),
+    ("after a blank line", lambda rows: csv_bytes(replace(rows, 2, 0, 11)).replace(b"\n", b"\n\n", 2),
+     r"line 6, column 1 \('label'\): label 11 is not a digit 0–9"),
 ]
 
 
