@@ -24,7 +24,8 @@ from pynn.data import DigitSplits, load_csv, load_digits, split_by_position
 from pynn.draw import preprocess_drawing
 from pynn.errors import ModelFileError, TrainingDiverged
 from pynn.layers import ACTIVATIONS, INITIALIZERS
-from pynn.metrics import confusion_matrix
+from pynn.losses import softmax
+from pynn.metrics import confusion_matrix, loss_and_accuracy
 from pynn.optim import OPTIMIZERS
 from pynn.training import BatchEnd, train_steps
 
@@ -282,8 +283,9 @@ class Studio:
         layer's weights as ``weight_images`` (``n_weight_images`` 28×28 maps, 0–255 with
         128 = zero, each scaled by its largest weight)."""
         x, y = self.data.X_test, self.data.y_test
-        loss, accuracy = self.network.evaluate(x, y)
-        probs = self.network.predict_proba(x)
+        logits = self.network.logits(x)          # one forward pass serves all of it
+        loss, accuracy = loss_and_accuracy(logits, y)
+        probs = softmax(logits)
         predicted = probs.argmax(axis=1)
         confidence = probs.max(axis=1)
         wrong = np.flatnonzero(predicted != y)

@@ -69,7 +69,7 @@ def load(file) -> Network:
         raise
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
         raise ModelFileError(f"{name} is not a pynn model (.npz) file or is corrupt: {error}") from None
-    if not isinstance(arrays, dict) or "config.json" not in arrays:
+    if "config.json" not in arrays:
         raise ModelFileError(f"{name} has no config.json entry: not a pynn model file")
     config = _read_config(arrays.pop("config.json"), name)
     network = Network([_build_layer(spec, i) for i, spec in enumerate(config["layers"])])

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from pynn.losses import softmax_crossentropy_with_logits
+
+
+def loss_and_accuracy(logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Mean cross-entropy and the fraction of rows whose largest logit is the label."""
+    loss = float(np.mean(softmax_crossentropy_with_logits(logits, y)))
+    return loss, float(np.mean(logits.argmax(axis=1) == y))
+
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 10) -> np.ndarray:
     """``[n_classes, n_classes]`` counts: row = true class, column = predicted class."""

@@ -10,6 +10,7 @@ from pynn.checks import check_features, check_labels
 from pynn.errors import TrainingDiverged
 from pynn.layers import ACTIVATIONS, DEFAULT_INIT, Dense, Dropout, Layer
 from pynn.losses import loss_and_grad, softmax
+from pynn.metrics import loss_and_accuracy
 from pynn.optim import SGD, Optimizer
 from pynn.rng import as_rng
 
@@ -83,12 +84,18 @@ class Network:
 
     __call__ = forward
 
-    def predict_proba(self, x, batch_size: int = 1000) -> np.ndarray:
-        """Class probabilities ``[n, n_classes]`` in eval mode, ``batch_size`` rows at a time."""
-        x = check_features(x, self.input_units)
+    def logits(self, x, batch_size: int = 1000) -> np.ndarray:
+        """Logits ``[n, n_classes]`` in eval mode, ``batch_size`` rows at a time."""
+        return self._logits(check_features(x, self.input_units), batch_size)
+
+    def _logits(self, x: np.ndarray, batch_size: int) -> np.ndarray:
         with self._mode(False):
-            return np.concatenate([softmax(self.forward(x[i:i + batch_size]))
+            return np.concatenate([self.forward(x[i:i + batch_size])
                                    for i in range(0, len(x), batch_size)])
+
+    def predict_proba(self, x, batch_size: int = 1000) -> np.ndarray:
+        """Class probabilities ``[n, n_classes]`` in eval mode."""
+        return softmax(self.logits(x, batch_size))
 
     def predict(self, x, batch_size: int = 1000) -> np.ndarray:
         """Most likely class per sample, shape ``[n]``."""
@@ -98,14 +105,7 @@ class Network:
         """``(mean loss, accuracy)`` on ``x, y`` in eval mode."""
         x = check_features(x, self.input_units)
         y = check_labels(y, len(x), self.n_classes)
-        total_loss, correct = 0.0, 0
-        with self._mode(False):
-            for i in range(0, len(x), batch_size):
-                logits = self.forward(x[i:i + batch_size])
-                loss, _ = loss_and_grad(logits, y[i:i + batch_size])
-                total_loss += loss * len(logits)
-                correct += int((logits.argmax(axis=1) == y[i:i + batch_size]).sum())
-        return total_loss / len(x), correct / len(x)
+        return loss_and_accuracy(self._logits(x, batch_size), y)
 
     # -- training -------------------------------------------------------------------------
     def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
