@@ -13,7 +13,7 @@ from pynn.config import TrainingConfig
 from pynn.data import load_csv, load_digits, split_by_position
 from pynn.errors import ModelFileError, TrainingDiverged
 from pynn.io import load, save
-from pynn.metrics import confusion_matrix
+from pynn.metrics import confusion_matrix, loss_and_accuracy
 from pynn.training import BatchEnd, train_steps
 
 DEFAULTS = TrainingConfig()
@@ -147,10 +147,11 @@ def _progress_bar(event: BatchEnd, disabled: bool):
 def run_evaluate(args) -> int:
     network = load(args.model)
     x, y = load_csv(args.csv) if args.csv else load_digits()[4:]
-    loss, accuracy = network.evaluate(x, y)
+    logits = network.logits(x)
+    loss, accuracy = loss_and_accuracy(logits, y)
     print(f"{args.model}: {network!r}")
     print(f"{len(x)} examples  loss {loss:.4f}  accuracy {percent(accuracy)}")
-    matrix = confusion_matrix(y, network.predict(x), network.n_classes)
+    matrix = confusion_matrix(y, logits.argmax(axis=1), network.n_classes)
     print("confusion matrix (rows: true digit, columns: predicted):")
     print("     " + "".join(f"{c:>5}" for c in range(network.n_classes)))
     for digit, row in enumerate(matrix):
