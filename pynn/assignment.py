@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from pynn.checks import check_positive_int
+from pynn.checks import check_array, check_labels, check_positive_int
 from pynn.layers import Layer
 from pynn.losses import grad_softmax_crossentropy_with_logits, softmax_crossentropy_with_logits
 from pynn.rng import as_rng
@@ -34,19 +34,22 @@ def forward(network: Sequence[Layer], X: np.ndarray) -> list[np.ndarray]:
 
 
 def predict(network: Sequence[Layer], X: np.ndarray) -> np.ndarray:
-    """Index of the largest logit per sample, shape ``[batch]``."""
-    return forward(network, X)[-1].argmax(axis=-1)
+    """Index of the largest logit per sample, shape ``[batch]``. ``X`` must be finite."""
+    return forward(network, check_array("X", X))[-1].argmax(axis=-1)
 
 
 def train(network: Sequence[Layer], X: np.ndarray, y: np.ndarray) -> float:
     """One SGD step on the batch ``X, y``; returns the mean loss (before the step).
 
     Each parameter moves by ``-layer.learning_rate * grad`` (layers without a
-    ``learning_rate`` use 0.1, the assignment's default).
+    ``learning_rate`` use 0.1, the assignment's default). ``X`` must be finite and ``y``
+    hold class labels: they are checked before any weight changes.
     """
+    X = check_array("X", X)
     activations = forward(network, X)
     layer_inputs = [X] + activations
     logits = activations[-1]
+    y = check_labels(y, len(X), logits.shape[-1])
     loss = softmax_crossentropy_with_logits(logits, y)
     grad = grad_softmax_crossentropy_with_logits(logits, y)
     for i in reversed(range(len(network))):

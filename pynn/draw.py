@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from pynn.checks import check_array
+
 SIDE = 28
 BOX = 20
 INK_THRESHOLD = 0.5 / 255  # below half a grey level a pixel counts as background
@@ -37,20 +39,20 @@ def preprocess_drawing(image) -> np.ndarray | None:
 
     Args:
         image: 2-D array ``[height, width]`` of any size, ink bright on a dark background:
-            uint8 0–255, or floats in [0, 1].
+            uint8 0–255, or floats in [0, 1] (or 0–255). Anything else (negative or NaN
+            pixels, another number of dimensions) raises ``ValueError``.
 
     Returns a float32 array ``[784]`` in [0, 1] (the 28×28 image, row by row, its brightest
     pixel scaled to 1), or ``None`` for an empty canvas.
     """
-    ink = np.asarray(image)
+    ink = check_array("image", image).astype(np.float64)
     if ink.ndim != 2 or min(ink.shape) == 0:
-        raise ValueError(f"expected a 2-D grayscale image [height, width], got shape {ink.shape}")
-    if ink.dtype.kind not in "uif":
-        raise ValueError(f"expected numeric pixels, got dtype {ink.dtype}")
-    ink = ink.astype(np.float64)
-    if not np.all(np.isfinite(ink)):
-        raise ValueError("the drawing contains NaN or infinite pixel values")
-    if np.asarray(image).dtype.kind in "ui" or ink.max() > 1:
+        raise ValueError(f"image must be a 2-D grayscale image [height, width], got shape {ink.shape}")
+    low, high = ink.min(), ink.max()
+    if low < 0 or high > 255:
+        raise ValueError(f"image pixel values must be from 0 to 255 (or 0 to 1), got values "
+                         f"from {low:g} to {high:g}")
+    if np.asarray(image).dtype.kind in "ui" or high > 1:
         ink = ink / 255.0
     rows = np.flatnonzero((ink > INK_THRESHOLD).any(axis=1))
     cols = np.flatnonzero((ink > INK_THRESHOLD).any(axis=0))

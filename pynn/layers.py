@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pynn.ops import matmul, matmul_nt, matmul_tn
+from pynn.checks import as_float_array, check_choice, check_int, check_number
+from pynn.ops import matmul
 from pynn.rng import as_rng
 
 INITIALIZERS = ("small", "glorot", "he")
@@ -26,16 +27,26 @@ def init_weights(shape: tuple[int, int], init: str, rng, dtype=np.float32) -> np
       zeroes half of its inputs.
     """
     fan_in, fan_out = shape
+    check_choice("init", init, INITIALIZERS)
     if init == "small":
         w = rng.normal(0.0, 1.0, size=shape) * 0.01
     elif init == "glorot":
         limit = np.sqrt(6.0 / (fan_in + fan_out))
         w = rng.uniform(-limit, limit, size=shape)
-    elif init == "he":
-        w = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
     else:
-        raise ValueError(f"init must be one of {', '.join(INITIALIZERS)}; got {init!r}")
+        w = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
     return w.astype(dtype)
+
+
+def check_float_dtype(dtype):
+    """``dtype`` as a numpy float dtype (parameters are float32, or float64 for checks)."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a numpy float dtype, got {dtype!r}") from None
+    if dtype.kind != "f":
+        raise TypeError(f"dtype must be a float dtype such as np.float32, got {dtype}")
+    return dtype
 
 
 class Layer:
@@ -43,7 +54,14 @@ class Layer:
 
     Subclasses with weights fill ``params`` (name → array) and, in ``backward``, the
     same-named ``grads``. ``training`` switches train-only behaviour such as dropout.
+
+    Shapes (of one sample, without the batch axis) let a ``Network`` check that its layers
+    fit together: ``input_shape`` is what the layer needs (``None``: anything), and
+    ``output_shape(input_shape)`` what it gives. The defaults suit elementwise layers; a
+    layer with parameters that does not say gives ``None`` (unknown).
     """
+
+    input_shape: tuple[int, ...] | None = None
 
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
@@ -57,6 +75,16 @@ class Layer:
     def backward(self, input: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
         """Given dL/d(output), fill ``grads`` and return dL/d(input) (chain rule)."""
         return grad_output
+
+    def output_shape(self, input_shape: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        """The shape of one output sample for one input sample of ``input_shape``."""
+        return None if self.params else input_shape
+
+    @classmethod
+    def param_shapes(cls, config: dict) -> dict[str, tuple[int, ...]]:
+        """The parameter shapes a layer built from ``config()`` would have, without building
+        it (so a model file's arrays are checked before anything big is allocated)."""
+        return {}
 
     def compute_grads(self, input: np.ndarray, grad_output: np.ndarray) -> None:
         """Only fill ``grads``: what the first layer of a network needs, since nobody uses
@@ -95,14 +123,11 @@ class Dense(Layer):
     def __init__(self, input_units: int, output_units: int, learning_rate: float = 0.1,
                  init: str = "glorot", rng=None, dtype=np.float32):
         super().__init__()
-        for name, value in (("input_units", input_units), ("output_units", output_units)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"Dense {name} must be a positive integer, got {value!r}")
-        self.input_units, self.output_units = int(input_units), int(output_units)
-        self.learning_rate = learning_rate
-        self.init = init
-        self.params["W"] = init_weights((self.input_units, self.output_units), init,
-                                        as_rng(rng), dtype)
+        shapes = self.param_shapes({"input_units": input_units, "output_units": output_units})
+        self.input_units, self.output_units = shapes["W"]
+        self.learning_rate = check_number("learning_rate", learning_rate, low=0, low_open=True)
+        self.init = check_choice("init", init, INITIALIZERS)
+        self.params["W"] = init_weights(shapes["W"], init, as_rng(rng), check_float_dtype(dtype))
         self.params["b"] = np.zeros(self.output_units, dtype=dtype)
         self.grads["W"] = np.zeros_like(self.params["W"])
         self.grads["b"] = np.zeros_like(self.params["b"])
@@ -125,21 +150,42 @@ class Dense(Layer):
         self.params["b"] = self._checked(value, (self.output_units,), "biases")
 
     def _checked(self, value, shape, name):
-        value = np.asarray(value)
+        value = as_float_array(value, f"{self!r}.{name}")
         if value.shape != shape:
             raise ValueError(f"{self!r}.{name} must have shape {shape}, got {value.shape}")
         return value
 
+    @property
+    def input_shape(self):
+        return (self.input_units,)
+
+    def output_shape(self, input_shape):
+        return (self.output_units,)
+
+    @classmethod
+    def param_shapes(cls, config):
+        n_in = check_int("Dense input_units", config.get("input_units"), low=1)
+        n_out = check_int("Dense output_units", config.get("output_units"), low=1)
+        return {"W": (n_in, n_out), "b": (n_out,)}
+
+    def _check_input(self, input):
+        input = as_float_array(input)
+        if input.ndim != 2 or input.shape[1] != self.input_units:
+            raise ValueError(f"{self!r} takes inputs of shape [batch, {self.input_units}], "
+                             f"got shape {input.shape}")
+        return input
+
     def forward(self, input):
-        return matmul(input, self.params["W"]) + self.params["b"]
+        return matmul(self._check_input(input), self.params["W"]) + self.params["b"]
 
     def backward(self, input, grad_output):
         self.compute_grads(input, grad_output)
-        return matmul_nt(grad_output, self.params["W"])     # grad_output @ W.T
+        return matmul(grad_output, self.params["W"], transpose_b=True)
 
     def compute_grads(self, input, grad_output):
         # The loss gradient is already divided by the batch size, so here we sum.
-        self.grads["W"] = matmul_tn(input, grad_output)     # input.T @ grad_output
+        input, grad_output = self._check_input(input), as_float_array(grad_output, "grad_output")
+        self.grads["W"] = matmul(input, grad_output, transpose_a=True)
         self.grads["b"] = grad_output.sum(axis=0)
 
     def config(self):
@@ -154,10 +200,10 @@ class ReLU(Layer):
     """``max(0, x)`` elementwise."""
 
     def forward(self, input):
-        return np.maximum(input, 0)
+        return np.maximum(as_float_array(input), 0)
 
     def backward(self, input, grad_output):
-        return grad_output * (input > 0)
+        return as_float_array(grad_output, "grad_output") * (np.asarray(input) > 0)
 
 
 class LeakyReLU(Layer):
@@ -169,15 +215,15 @@ class LeakyReLU(Layer):
 
     def __init__(self, alpha: float = 0.01):
         super().__init__()
-        if not 0.0 <= alpha < 1.0:
-            raise ValueError(f"LeakyReLU alpha must be in [0, 1), got {alpha!r}")
-        self.alpha = float(alpha)
+        self.alpha = check_number("LeakyReLU alpha", alpha, low=0.0, high=1.0, high_open=True)
 
     def forward(self, input):
+        input = as_float_array(input)
         return np.where(input > 0, input, input * input.dtype.type(self.alpha))
 
     def backward(self, input, grad_output):
-        slope = np.where(input > 0, 1.0, self.alpha).astype(grad_output.dtype)
+        grad_output = as_float_array(grad_output, "grad_output")
+        slope = np.where(np.asarray(input) > 0, 1.0, self.alpha).astype(grad_output.dtype)
         return grad_output * slope
 
     def config(self):
@@ -197,21 +243,21 @@ class Sigmoid(Layer):
     """``1 / (1 + exp(-x))`` elementwise, computed without overflow."""
 
     def forward(self, input):
-        return _sigmoid(input)
+        return _sigmoid(as_float_array(input))
 
     def backward(self, input, grad_output):
-        s = _sigmoid(input)
-        return grad_output * s * (1 - s)
+        s = _sigmoid(as_float_array(input))
+        return as_float_array(grad_output, "grad_output") * s * (1 - s)
 
 
 class Tanh(Layer):
     """``tanh(x)`` elementwise."""
 
     def forward(self, input):
-        return np.tanh(input)
+        return np.tanh(as_float_array(input))
 
     def backward(self, input, grad_output):
-        return grad_output * (1 - np.tanh(input) ** 2)
+        return as_float_array(grad_output, "grad_output") * (1 - np.tanh(as_float_array(input)) ** 2)
 
 
 class Dropout(Layer):
@@ -227,13 +273,12 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, rng=None):
         super().__init__()
-        if not (isinstance(rate, (int, float)) and 0.0 <= rate < 1.0):
-            raise ValueError(f"Dropout rate must be in [0, 1), got {rate!r}")
-        self.rate = float(rate)
+        self.rate = check_number("Dropout rate", rate, low=0.0, high=1.0, high_open=True)
         self.rng = as_rng(rng)
         self._mask = None
 
     def forward(self, input):
+        input = as_float_array(input)
         if not self.training or self.rate == 0.0:
             self._mask = None
             return input
@@ -242,6 +287,7 @@ class Dropout(Layer):
         return input * self._mask
 
     def backward(self, input, grad_output):
+        grad_output = as_float_array(grad_output, "grad_output")
         return grad_output if self._mask is None else grad_output * self._mask
 
     def config(self):

@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from pynn.checks import check_array, check_labels
 
-def _check(logits: np.ndarray, reference_answers: np.ndarray):
-    logits = np.asarray(logits)
-    answers = np.asarray(reference_answers)
+
+def _check(logits, reference_answers) -> tuple[np.ndarray, np.ndarray]:
+    logits = check_array("logits", logits, finite=False)  # a NaN loss is the caller's to judge
     if logits.ndim != 2:
         raise ValueError(f"logits must have shape [batch, n_classes], got {logits.shape}")
-    if answers.shape != (logits.shape[0],):
-        raise ValueError(f"reference_answers must have shape ({logits.shape[0]},) to match "
-                         f"logits {logits.shape}, got {answers.shape}")
-    if answers.dtype.kind not in "iu":
-        raise ValueError(f"reference_answers must be integer class labels, got dtype {answers.dtype}")
-    if answers.size and (answers.min() < 0 or answers.max() >= logits.shape[1]):
-        raise ValueError(f"reference_answers must be in [0, {logits.shape[1] - 1}], "
-                         f"got values from {answers.min()} to {answers.max()}")
+    answers = check_labels(reference_answers, logits.shape[0], logits.shape[1], "reference_answers")
     return logits, answers
 
 
@@ -63,9 +57,11 @@ def grad_softmax_crossentropy_with_logits(logits, reference_answers) -> np.ndarr
 def loss_and_grad(logits: np.ndarray, reference_answers: np.ndarray) -> tuple[float, np.ndarray]:
     """Mean loss and its gradient in one pass (one softmax instead of two).
 
-    The training hot path: returns ``(mean loss, (softmax - onehot) / batch)``.
+    The training hot path: returns ``(mean loss, (softmax - onehot) / batch)``. Unlike the
+    two functions above it does not check its arguments: ``Network`` checked the labels
+    once for the whole run.
     """
-    logits, answers = _check(logits, reference_answers)
+    answers = reference_answers
     rows = np.arange(len(answers))
     z = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(z)

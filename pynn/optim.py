@@ -7,21 +7,12 @@ dotted names (``"0.W"``), so it can be saved and restored next to the weights.
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
 
-
-def _check_number(name: str, value, low: float, high: float = math.inf, *,
-                  low_inclusive: bool = False, high_inclusive: bool = False) -> float:
-    ok_type = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-    if ok_type and math.isfinite(value):
-        above = value >= low if low_inclusive else value > low
-        below = value <= high if high_inclusive else value < high
-        if above and below:
-            return float(value)
-    lo, hi = ("[" if low_inclusive else "("), ("]" if high_inclusive else ")")
-    raise ValueError(f"{name} must be a finite number in {lo}{low}, {high}{hi}, got {value!r}")
+from pynn.checks import check_choice, check_number
 
 
 class Optimizer:
@@ -33,9 +24,11 @@ class Optimizer:
             ``torch.optim``), >= 0. Default is 0.
     """
 
+    SLOTS: tuple[str, ...] = ()  # per-parameter state arrays, saved as "<slot>.<param name>"
+
     def __init__(self, lr: float, weight_decay: float = 0.0):
         self.lr = lr
-        self.weight_decay = _check_number("weight_decay", weight_decay, 0.0, low_inclusive=True)
+        self.weight_decay = check_number("weight_decay", weight_decay, low=0.0)
         self.state: dict[str, np.ndarray] = {}
         self.steps = 0
 
@@ -45,7 +38,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value):
-        self._lr = _check_number("learning rate", value, 0.0)
+        self._lr = check_number("lr", value, low=0.0, low_open=True)
 
     def step(self, parameters) -> None:
         """Apply one update to every ``(name, param, grad)`` in ``parameters``."""
@@ -74,9 +67,32 @@ class Optimizer:
         out["steps"] = np.array(self.steps)
         return out
 
-    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+    def load_state_dict(self, state: dict[str, np.ndarray], params: dict[str, np.ndarray]) -> None:
+        """Restore ``state_dict()`` output for the parameters ``params`` (name → array).
+
+        Checked first, then applied, so a bad state changes nothing: every slot of every
+        parameter present with the parameter's shape (or no state at all, as in a
+        weights-only file), and ``steps`` a whole number >= 0."""
         state = dict(state)
-        self.steps = int(state.pop("steps", 0))
+        steps = np.asarray(state.pop("steps", 0))
+        if steps.shape != () or steps.dtype.kind not in "iu" or steps < 0:
+            raise ValueError(f"optimizer steps must be a whole number >= 0, got {steps!r}")
+        expected = {f"{slot}.{name}": param.shape for name, param in params.items()
+                    for slot in self.SLOTS}
+        if state:
+            missing = sorted(set(expected) - set(state))
+            extra = sorted(set(state) - set(expected))
+            if missing or extra:
+                raise ValueError(f"the {type(self).__name__} state does not fit the network: "
+                                 f"missing {missing}, unexpected {extra}")
+        for key, value in state.items():
+            value = np.asarray(value)
+            if value.shape != expected[key]:
+                raise ValueError(f"optimizer state {key} has shape {value.shape}; its "
+                                 f"parameter has shape {expected[key]}")
+            if value.dtype.kind != "f":
+                raise ValueError(f"optimizer state {key} must hold floats, got dtype {value.dtype}")
+        self.steps = int(steps)
         self.state = {key: np.array(value) for key, value in state.items()}
 
     def __repr__(self):
@@ -105,10 +121,14 @@ class Momentum(Optimizer):
         nesterov: Default is False.
     """
 
+    SLOTS = ("v",)
+
     def __init__(self, lr: float = 0.01, momentum: float = 0.9, nesterov: bool = False,
                  weight_decay: float = 0.0):
         super().__init__(lr, weight_decay)
-        self.momentum = _check_number("momentum", momentum, 0.0, 1.0, low_inclusive=True)
+        self.momentum = check_number("momentum", momentum, low=0.0, high=1.0, high_open=True)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
         self.nesterov = bool(nesterov)
 
     def _update(self, name, param, grad):
@@ -136,12 +156,14 @@ class Adam(Optimizer):
         eps: Default is 1e-8.
     """
 
+    SLOTS = ("m", "v")
+
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8, weight_decay: float = 0.0):
         super().__init__(lr, weight_decay)
-        self.beta1 = _check_number("beta1", beta1, 0.0, 1.0, low_inclusive=True)
-        self.beta2 = _check_number("beta2", beta2, 0.0, 1.0, low_inclusive=True)
-        self.eps = _check_number("eps", eps, 0.0)
+        self.beta1 = check_number("beta1", beta1, low=0.0, high=1.0, high_open=True)
+        self.beta2 = check_number("beta2", beta2, low=0.0, high=1.0, high_open=True)
+        self.eps = check_number("eps", eps, low=0.0, low_open=True)
 
     def _update(self, name, param, grad):
         m = self._slot(f"m.{name}", param)
@@ -167,10 +189,11 @@ def make_optimizer(type: str = "sgd", **hyperparameters) -> Optimizer:
     >>> make_optimizer("adam", lr=0.01)
     Adam(lr=0.01, weight_decay=0.0, beta1=0.9, beta2=0.999, eps=1e-08)
     """
-    cls = OPTIMIZERS.get(str(type).lower())
-    if cls is None:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {type!r}")
-    try:
-        return cls(**hyperparameters)
-    except TypeError as error:
-        raise ValueError(f"bad hyperparameters for {cls.__name__}: {error}") from None
+    name = type.lower() if isinstance(type, str) else type
+    cls = OPTIMIZERS[check_choice("optimizer", name, OPTIMIZERS)]
+    allowed = set(inspect.signature(cls).parameters)
+    unknown = sorted(str(key) for key in hyperparameters if key not in allowed)
+    if unknown:
+        raise ValueError(f"{cls.__name__} has no hyperparameter(s) {', '.join(unknown)}; "
+                         f"it takes {', '.join(sorted(allowed))}")
+    return cls(**hyperparameters)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from pynn.checks import check_seed
 
-def as_rng(seed_or_rng=None):
+
+def as_rng(seed_or_rng=None, name: str = "rng"):
     """Turn ``seed_or_rng`` into something with the ``np.random.Generator`` methods we use
     (``normal``, ``uniform``, ``random``, ``permutation``, ``integers``).
 
@@ -16,11 +18,10 @@ def as_rng(seed_or_rng=None):
     """
     if seed_or_rng is None:
         return _GlobalRandom()
+    seed_or_rng = check_seed(name, seed_or_rng)
     if isinstance(seed_or_rng, np.random.Generator):
         return seed_or_rng
-    if isinstance(seed_or_rng, (int, np.integer)) and not isinstance(seed_or_rng, bool):
-        return np.random.default_rng(int(seed_or_rng))
-    raise TypeError(f"expected a seed (int), a np.random.Generator or None, got {seed_or_rng!r}")
+    return np.random.default_rng(seed_or_rng)
 
 
 class _GlobalRandom:

@@ -62,7 +62,7 @@ def test_iterate_minibatches_drops_the_short_last_batch_and_covers_each_row_once
 
 
 def test_iterate_minibatches_validates():
-    with pytest.raises(ValueError, match="batchsize must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="batchsize must be a whole number >= 1, got 0"):
         list(iterate_minibatches(np.zeros((4, 1)), np.zeros(4), batchsize=0))
     with pytest.raises(ValueError, match="inputs has 4 rows but targets has 3"):
         list(iterate_minibatches(np.zeros((4, 1)), np.zeros(3), batchsize=2))

@@ -70,10 +70,13 @@ def test_float_and_uint8_canvases_agree():
 
 @pytest.mark.parametrize("bad, message", [
     (np.zeros((3, 3, 4)), "2-D grayscale"), (np.zeros((0, 5)), "2-D grayscale"),
-    (np.array([[np.nan, 1.0]]), "NaN"), (np.array([["a"]]), "numeric"),
+    (np.array([[np.nan, 1.0]]), "NaN"), (np.array([["a"]]), "image must be an array of numbers"),
+    (np.array([[True, False]]), "image must be an array of numbers, got dtype bool"),
+    (np.array([[-250.0, 255.0]]), "pixel values must be from 0 to 255 .* got values from -250 to 255"),
+    (np.array([[-1, 3]]), "got values from -1 to 3"), (np.array([[0, 256]]), "from 0 to 256"),
 ])
 def test_bad_images_are_named(bad, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((ValueError, TypeError), match=message):
         preprocess_drawing(bad)
 
 

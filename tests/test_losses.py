@@ -60,9 +60,16 @@ def test_softmax_rows_sum_to_one(rng):
 @pytest.mark.parametrize("answers, message", [
     (np.array([0, 10]), r"must be in \[0, 9\]"),
     (np.array([-1, 3]), r"must be in \[0, 9\]"),
-    (np.array([0.0, 1.0]), "integer class labels"),
-    (np.array([0, 1, 2]), r"shape \(2,\)"),
+    (np.array([0.5, 1.0]), "whole-number class labels, got 0.5 at index 0"),
+    (np.array([True, False]), "integer class labels, got dtype bool"),
+    (np.array([0, 1, 2]), "reference_answers has 3 labels for 2 samples"),
 ])
 def test_bad_reference_answers_are_named(answers, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((ValueError, TypeError), match=message):
         softmax_crossentropy_with_logits(np.zeros((2, 10)), answers)
+
+
+def test_integer_logits_and_whole_float_labels_give_the_same_loss_as_floats_and_ints():
+    logits = np.array([[1, 2, 3], [4, 0, -2]])
+    expected = softmax_crossentropy_with_logits(logits.astype(float), np.array([2, 0]))
+    np.testing.assert_allclose(softmax_crossentropy_with_logits(logits, np.array([2.0, 0.0])), expected)
