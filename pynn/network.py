@@ -6,13 +6,39 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from pynn.checks import check_features, check_labels
+from pynn.checks import check_choice, check_features, check_labels, check_number, check_positive_int
 from pynn.errors import TrainingDiverged
 from pynn.layers import ACTIVATIONS, DEFAULT_INIT, Dense, Dropout, Layer
 from pynn.losses import loss_and_grad, softmax
 from pynn.metrics import loss_and_accuracy
 from pynn.optim import SGD, Optimizer
 from pynn.rng import as_rng
+
+
+def _shape_text(shape) -> str:
+    return "×".join(map(str, shape))
+
+
+def chain_shapes(layers: list[Layer]) -> tuple[tuple | None, tuple | None]:
+    """The ``(input_shape, output_shape)`` of one sample through ``layers``, or ``ValueError``
+    naming the two layers whose shapes do not fit. ``None`` where a shape is unknown (a layer
+    with parameters that does not declare its shapes)."""
+    first, shape, source = None, None, 0
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, Layer):
+            raise TypeError(f"layer {i} must be a pynn Layer, got {layer!r}")
+        need = layer.input_shape
+        if need is not None:
+            if shape is not None and tuple(shape) != tuple(need):
+                raise ValueError(f"layer {i} {layer!r} takes inputs of {_shape_text(need)} "
+                                 f"values, but layer {source} {layers[source]!r} gives "
+                                 f"{_shape_text(shape)}")
+            if first is None and all(not l.params for l in layers[:i]):
+                first = tuple(need)
+        shape = layer.output_shape(need if shape is None else shape)
+        if need is not None or layer.params:
+            source = i  # the layer that set the shape (not a ReLU that passes it on)
+    return first, shape
 
 
 class Network:
@@ -23,20 +49,43 @@ class Network:
         optimizer: what ``train_step`` updates the weights with. Default is
             ``SGD(lr=0.1)``, the assignment's rule.
 
+    >>> from pynn import ReLU
     >>> net = Network([Dense(784, 100, rng=0), ReLU(), Dense(100, 10, rng=1)])
     >>> net
     Network([Dense(784, 100), ReLU(), Dense(100, 10)])
     """
 
     def __init__(self, layers: list[Layer] | None = None, optimizer: Optimizer | None = None):
-        self.layers: list[Layer] = list(layers or [])
+        self.layers: list[Layer] = []
+        self.input_shape = self.output_shape = None
+        if layers:
+            self._set_layers(list(layers), check_params=True)
         self.optimizer = optimizer if optimizer is not None else SGD(lr=0.1)
         self.training = True
         self.metadata: dict = {}  # free-form notes saved with the model (e.g. test accuracy)
 
     def add(self, layer: Layer) -> "Network":
-        self.layers.append(layer)
+        """Append a layer (refused if its shapes do not fit the last one)."""
+        self._set_layers([*self.layers, layer], check_params=False)
         return self
+
+    def _set_layers(self, layers: list[Layer], check_params: bool) -> None:
+        self.input_shape, self.output_shape = chain_shapes(layers)
+        if check_params and not any(layer.params for layer in layers):
+            raise ValueError(f"a network needs a layer with parameters (such as Dense); got "
+                             f"{', '.join(map(repr, layers))}")
+        self.layers = layers
+
+    @property
+    def optimizer(self) -> Optimizer:
+        return self._optimizer
+
+    @optimizer.setter
+    def optimizer(self, optimizer: Optimizer):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be a pynn Optimizer such as Adam(lr=0.001), "
+                            f"got {optimizer!r} (use make_optimizer({optimizer!r}) for a name)")
+        self._optimizer = optimizer
 
     # -- modes ----------------------------------------------------------------------------
     def train(self) -> "Network":
@@ -68,12 +117,17 @@ class Network:
         return [layer for layer in self.layers if isinstance(layer, Dense)]
 
     @property
-    def input_units(self) -> int:
-        return self.dense_layers[0].input_units
+    def input_units(self) -> int | None:
+        """Values per input sample (``None`` if no layer says)."""
+        return None if self.input_shape is None else int(np.prod(self.input_shape))
 
     @property
     def n_classes(self) -> int:
-        return self.dense_layers[-1].output_units
+        """Logits per sample: the width of the last layer's output."""
+        if self.output_shape is None or len(self.output_shape) != 1:
+            raise ValueError(f"the network's output shape is unknown or not [batch, n_classes] "
+                             f"({self!r})")
+        return self.output_shape[0]
 
     # -- inference ------------------------------------------------------------------------
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -89,6 +143,7 @@ class Network:
         return self._logits(check_features(x, self.input_units), batch_size)
 
     def _logits(self, x: np.ndarray, batch_size: int) -> np.ndarray:
+        batch_size = check_positive_int("batch_size", batch_size)
         with self._mode(False):
             return np.concatenate([self.forward(x[i:i + batch_size])
                                    for i in range(0, len(x), batch_size)])
@@ -114,16 +169,18 @@ class Network:
                 for i, layer in enumerate(self.layers) for key in layer.params]
 
     def train_step(self, x: np.ndarray, y: np.ndarray) -> float:
-        """One optimizer step on a minibatch; returns its mean loss (before the update)."""
-        return self.train_batch(x, y)[0]
+        """One optimizer step on a minibatch; returns its mean loss (before the update).
 
-    def train_batch(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        """``train_step`` that also returns the batch's logits (for running accuracy).
-
-        Raises ``TrainingDiverged`` (and applies no update) when the loss is not finite.
+        Raises ``TrainingDiverged`` when the loss is not finite (no update is applied) or
+        when the update left a weight that is not finite (the caller restores a good state,
+        as ``train_steps`` does).
         """
-        if x.ndim != 2 or x.shape[1] != self.input_units:
-            check_features(x, self.input_units)  # raises with a message naming the shape
+        x = check_features(x, self.input_units)
+        return self._train_batch(x, check_labels(y, len(x), self.n_classes))[0]
+
+    def _train_batch(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """``train_step`` on checked inputs, also returning the logits (for the running
+        accuracy): the training loop's hot path, which checked its data once up front."""
         if not self.training:
             self.train()
         activations = [x]
@@ -132,7 +189,6 @@ class Network:
         logits = activations.pop()
         loss, grad = loss_and_grad(logits, y)
         if not np.isfinite(loss):
-            check_features(x, self.input_units)  # NaN in the input is the user's, not a divergence
             raise TrainingDiverged(f"the loss became {loss} (the learning rate may be too high)")
         # Back to front; the first layer with parameters only needs its own gradients (the
         # gradient w.r.t. the data is never used, and for a 784-input layer it is costly).
@@ -140,7 +196,12 @@ class Network:
         for i in range(len(self.layers) - 1, first, -1):
             grad = self.layers[i].backward(activations[i], grad)
         self.layers[first].compute_grads(activations[first], grad)
-        self.optimizer.step(self.parameters())
+        parameters = self.parameters()
+        self.optimizer.step(parameters)
+        for name, param, _ in parameters:
+            if not np.isfinite(param).all():
+                raise TrainingDiverged(f"the update made weights {name} NaN or infinite "
+                                       f"(the learning rate may be too high)")
         return loss, logits
 
     # -- weights --------------------------------------------------------------------------
@@ -149,17 +210,23 @@ class Network:
         return {name: param.copy() for name, param, _ in self.parameters()}
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
-        """Copy ``state`` into the parameters; every name must exist with the same shape."""
+        """Copy ``state`` into the parameters; every name must exist with the same shape and
+        finite numbers. All are checked before any is copied."""
         expected = {name: param for name, param, _ in self.parameters()}
         missing = sorted(set(expected) - set(state))
         extra = sorted(set(state) - set(expected))
         if missing or extra:
             raise ValueError(f"state does not fit the network: missing {missing}, unexpected {extra}")
+        values = {}
         for name, param in expected.items():
             value = np.asarray(state[name])
             if value.shape != param.shape:
                 raise ValueError(f"{name}: expected shape {param.shape}, got {value.shape}")
-            param[...] = value
+            if value.dtype.kind not in "fiu" or not np.all(np.isfinite(value)):
+                raise ValueError(f"{name} must hold finite numbers")
+            values[name] = value
+        for name, param in expected.items():
+            param[...] = values[name]
 
     def count_params(self) -> int:
         return sum(param.size for _, param, _ in self.parameters())
@@ -168,13 +235,14 @@ class Network:
         return [layer.config() for layer in self.layers]
 
     def summary(self) -> str:
-        """A table of layers, output sizes and parameter counts."""
-        rows = [f"{'#':>2}  {'layer':<22}{'output':>8}{'params':>10}"]
-        units = self.input_units if self.dense_layers else 0
+        """A table of layers, the shape of one sample after each, and parameter counts."""
+        rows = [f"{'#':>2}  {'layer':<22}{'output':>10}{'params':>10}"]
+        shape = self.input_shape
         for i, layer in enumerate(self.layers):
-            units = getattr(layer, "output_units", units)
+            shape = layer.output_shape(shape if shape is not None else layer.input_shape)
             n = sum(p.size for p in layer.params.values())
-            rows.append(f"{i:>2}  {layer!r:<22}{units:>8}{f'{n:,}' if n else '':>10}")
+            rows.append(f"{i:>2}  {layer!r:<22}{_shape_text(shape) if shape else '?':>10}"
+                        f"{f'{n:,}' if n else '':>10}")
         rows.append(f"total parameters: {self.count_params():,}; optimizer: {self.optimizer!r}")
         return "\n".join(rows)
 
@@ -196,8 +264,8 @@ def build_mlp(input_units: int = 784, hidden=(100, 200), n_classes: int = 10,
         dropout: dropout rate after each hidden activation (0 = none).
         rng: seed or Generator for the weights and the dropout masks. Default is 0.
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
+    check_choice("activation", activation, ACTIVATIONS)
+    dropout = check_number("dropout", dropout, low=0.0, high=1.0, high_open=True)
     init = init or DEFAULT_INIT[activation]
     rng = as_rng(rng)
     layers: list[Layer] = []

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from pynn.checks import check_features, check_labels, check_positive_int
+from pynn.checks import check_features, check_int, check_labels, check_positive_int, check_seed
 from pynn.errors import TrainingDiverged
 from pynn.network import Network
 from pynn.optim import Optimizer
@@ -82,24 +82,29 @@ def train_steps(network: Network, x: np.ndarray, y: np.ndarray, *, epochs: int,
         seed: seed or Generator for the shuffling and the shifts. Same seed, same network
             state → bit-identical weights.
 
-    Everything is validated here, before the first step. If the loss becomes NaN/inf the
-    generator raises ``TrainingDiverged`` after putting back the last good weights.
+    Everything is validated here, before the first step, and a bad argument changes
+    nothing. After every update the loss and the weights (and after every epoch the
+    validation loss) must be finite: if not, the generator puts back the last good weights
+    and raises ``TrainingDiverged``.
     """
+    if not isinstance(network, Network):
+        raise TypeError(f"network must be a pynn Network, got {network!r}")
     x = check_features(x, network.input_units)
     y = check_labels(y, len(x), network.n_classes)
     if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError("validation_data must be a pair (x_val, y_val)")
         x_val, y_val = validation_data
         x_val = check_features(x_val, network.input_units, "x_val")
         validation_data = (x_val, check_labels(y_val, len(x_val), network.n_classes, "y_val"))
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
-    if isinstance(shift, bool) or not isinstance(shift, int) or not 0 <= shift <= 8:
-        raise ValueError(f"shift must be an integer from 0 to 8 pixels, got {shift!r}")
-    if shift and network.input_units != 784:
+    shift = check_int("shift", shift, low=0, high=8)
+    if shift and x.shape[1] != 784:
         raise ValueError("shift augmentation needs 28×28 images (784 input units)")
+    rng = np.random.default_rng(check_seed("seed", seed))
     if optimizer is not None:
-        network.optimizer = optimizer
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        network.optimizer = optimizer  # refuses anything but an Optimizer
     return _run(network, x, y, epochs, batch_size, validation_data, shift, rng)
 
 
@@ -117,16 +122,9 @@ def _run(network, x, y, epochs, batch_size, validation_data, shift, rng):
             if batch % SNAPSHOT_EVERY == 0:
                 candidate = _snapshot(network, epoch, batch)
             try:
-                loss, logits = network.train_batch(x_batch, y_batch)
+                loss, logits = network._train_batch(x_batch, y_batch)
             except TrainingDiverged as error:
-                weights, optimizer_state, at_epoch, at_batch = good
-                network.load_state_dict(weights)
-                network.optimizer.load_state_dict(optimizer_state)
-                when = (f"epoch {at_epoch}, batch {at_batch}" if at_batch
-                        else "the start of this run")
-                raise TrainingDiverged(f"training diverged at epoch {epoch}, batch {batch}: "
-                                       f"{error}. Stopped, and put back the weights from {when}."
-                                       ) from None
+                _restore(network, good, f"epoch {epoch}, batch {batch}", error)
             good = candidate  # the candidate's weights just produced a finite loss
             loss_sum += loss * len(rows)
             correct += int((logits.argmax(axis=1) == y_batch).sum())
@@ -134,11 +132,24 @@ def _run(network, x, y, epochs, batch_size, validation_data, shift, rng):
         val_loss = val_accuracy = None
         if validation_data is not None:
             val_loss, val_accuracy = network.evaluate(*validation_data)
+            if not np.isfinite(val_loss):
+                _restore(network, good, f"the end of epoch {epoch}",
+                         f"the validation loss became {val_loss}")
         yield EpochEnd(epoch, epochs, loss_sum / len(x), correct / len(x), val_loss, val_accuracy)
 
 
 def _snapshot(network: Network, epoch: int, batch: int):
     return network.state_dict(), network.optimizer.state_dict(), epoch, batch
+
+
+def _restore(network: Network, good, where: str, error) -> None:
+    """Put back the snapshot ``good`` and raise ``TrainingDiverged`` saying so."""
+    weights, optimizer_state, at_epoch, at_batch = good
+    network.load_state_dict(weights)
+    network.optimizer.load_state_dict(optimizer_state, weights)
+    when = f"epoch {at_epoch}, batch {at_batch}" if at_batch else "the start of this run"
+    raise TrainingDiverged(f"training diverged at {where}: {error}. Stopped, and put back "
+                           f"the weights from {when}.") from None
 
 
 class History:
