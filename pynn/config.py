@@ -1,27 +1,96 @@
-"""``TrainingConfig``: one validated description of a training recipe.
+"""``TrainingConfig``: one validated description of a training recipe, and its settings table.
 
 The CLI flags, the web studio's form (and its URL hash) and the build's pretrained model all
 go through it, so a setting means the same thing everywhere and is checked in one place.
-The defaults are the recipe that reaches ≥97% test accuracy on ``load_digits()``.
+``FIELDS`` is the one table of settings: each one's kind, limits, choices (from pynn's
+registries), label, help and when a change ``applies`` — ``on_reset`` (a new network),
+``live`` (at once, also mid-run) or ``next_run``. The page builds its form from it and the
+CLI its options. The defaults are the recipe that reaches ≥97% test accuracy on
+``load_digits()``.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
+from pynn.checks import check_choice, check_int, check_number, check_seed, format_number, is_int
 from pynn.layers import ACTIVATIONS, INITIALIZERS
 from pynn.network import Network, build_mlp
 from pynn.optim import OPTIMIZERS, Optimizer, make_optimizer
 
 MAX_UNITS = 4096
 MAX_HIDDEN_LAYERS = 8
+APPLIES = ("on_reset", "live", "next_run")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting: ``kind`` is ``sizes`` (hidden layer sizes), ``choice``, ``number`` or
+    ``int``; ``low``/``high`` bound numbers; ``choices`` list the allowed words."""
+
+    name: str
+    kind: str
+    label: str
+    help: str
+    applies: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def check(self, value):
+        """The value in its proper type, or ``ValueError``/``TypeError`` naming the field.
+        Strings are read as numbers for numeric fields (form fields, URL hash, CLI)."""
+        if self.kind == "sizes":
+            return parse_hidden(value)
+        if self.kind == "choice":
+            return check_choice(self.name, value, self.choices)
+        if isinstance(value, str):
+            value = self._parse(value.strip())
+        if self.kind == "int":
+            return check_int(self.name, value, low=self.low, high=self.high)
+        return check_number(self.name, value, low=self.low, high=self.high)
+
+    def _parse(self, text: str):
+        try:
+            return int(text) if self.kind == "int" else float(text)
+        except ValueError:
+            what = "a whole number" if self.kind == "int" else "a number"
+            raise ValueError(f"{self.name} must be {what} from {format_number(self.low)} to "
+                             f"{format_number(self.high)}, got {text!r}") from None
+
+    def to_dict(self) -> dict:
+        """JSON-able description (what the page builds its form field from)."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("hidden", "sizes", "Hidden layers", f"sizes, comma-separated ('' for none; up to "
+          f"{MAX_HIDDEN_LAYERS} layers of 1 to {MAX_UNITS} units)", "on_reset"),
+    Field("activation", "choice", "Activation", "after each hidden layer", "on_reset",
+          choices=tuple(ACTIVATIONS)),
+    Field("init", "choice", "Initializer", "auto = He for ReLU-like, Glorot for sigmoid/tanh",
+          "on_reset", choices=("auto", *INITIALIZERS)),
+    Field("dropout", "number", "Dropout", "rate after each hidden layer, 0 = none", "on_reset",
+          0.0, 0.95),
+    Field("optimizer", "choice", "Optimizer", "the update rule", "live", choices=tuple(OPTIMIZERS)),
+    Field("lr", "number", "Learning rate", "step size", "live", 1e-7, 1e4),
+    Field("momentum", "number", "Momentum", "for the momentum optimizer", "live", 0.0, 0.999),
+    Field("weight_decay", "number", "Weight decay", "L2 penalty on every parameter", "live", 0.0, 1.0),
+    Field("batch_size", "int", "Batch size", "examples per step", "next_run", 1, 65536),
+    Field("epochs", "int", "Epochs", "passes over the training data per run", "next_run", 1, 1000),
+    Field("shift", "int", "Shift (px)", "random-shift augmentation, 0 = off", "next_run", 0, 8),
+    Field("seed", "int", "Seed", "weights, dropout, shuffling and shifts", "on_reset", 0, 2**32 - 1),
+)
+FIELD = {field.name: field for field in FIELDS}
 
 
 def parse_hidden(spec) -> tuple[int, ...]:
     """``"100,200"`` (or ``[100, 200]``) → ``(100, 200)``; ``""`` → ``()`` (no hidden layer).
 
     Raises ``ValueError`` naming the bad part.
+
+    >>> parse_hidden("100, 200")
+    (100, 200)
     """
     if isinstance(spec, str):
         parts = [part.strip() for part in spec.split(",")] if spec.strip() else []
@@ -32,7 +101,8 @@ def parse_hidden(spec) -> tuple[int, ...]:
     sizes = []
     for part in parts:
         text = str(part)
-        if isinstance(part, bool) or not (isinstance(part, int) or text.isdigit()) or not 1 <= int(text) <= MAX_UNITS:
+        whole = is_int(part) or (isinstance(part, str) and text.isascii() and text.isdigit())
+        if not whole or not 1 <= int(text) <= MAX_UNITS:
             raise ValueError(f"hidden layer sizes must be whole numbers from 1 to {MAX_UNITS}, "
                              f"got {text!r} in {spec!r}")
         sizes.append(int(text))
@@ -43,13 +113,16 @@ def parse_hidden(spec) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """A network architecture, an optimizer and how to train them.
+    """A network architecture, an optimizer and how to train them (see ``FIELDS``).
 
     Architecture (changing it means a new network): ``hidden``, ``activation``, ``init``
     (``"auto"`` = He for ReLU-like, Glorot for sigmoid/tanh), ``dropout``.
     Optimizer: ``optimizer`` (``sgd``/``momentum``/``adam``), ``lr``, ``momentum`` (for
     ``momentum``), ``weight_decay``. Run: ``batch_size``, ``epochs``, ``shift`` (random
     shift augmentation in pixels), ``seed`` (weights, dropout, shuffling, shifts).
+
+    >>> TrainingConfig().update({"lr": "0.01"}).lr
+    0.01
     """
 
     hidden: tuple[int, ...] = (256, 128)
@@ -65,42 +138,42 @@ class TrainingConfig:
     shift: int = 2
     seed: int = 0
 
-    ARCHITECTURE = ("hidden", "activation", "init", "dropout")
-
     def __post_init__(self):
-        object.__setattr__(self, "hidden", parse_hidden(self.hidden))
-        _one_of("activation", self.activation, ACTIVATIONS)
-        _one_of("init", self.init, ("auto", *INITIALIZERS))
-        _one_of("optimizer", self.optimizer, OPTIMIZERS)
-        _number("dropout", self.dropout, 0.0, 0.95, "from 0 to 0.95")
-        _number("lr", self.lr, 1e-7, 1e4, "from 1e-7 to 10000")
-        _number("momentum", self.momentum, 0.0, 0.999, "from 0 to 0.999")
-        _number("weight_decay", self.weight_decay, 0.0, 1.0, "from 0 to 1")
-        _integer("batch_size", self.batch_size, 1, 65536)
-        _integer("epochs", self.epochs, 1, 1000)
-        _integer("shift", self.shift, 0, 8)
-        _integer("seed", self.seed, 0, 2**32 - 1)
+        for field in FIELDS:
+            object.__setattr__(self, field.name, field.check(getattr(self, field.name)))
 
     @classmethod
     def from_dict(cls, values: dict) -> "TrainingConfig":
         """Build from loose values (form fields, URL hash, JSON): numbers may be strings.
 
-        Unknown keys raise ``ValueError`` naming them; missing keys take the defaults.
-        """
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(values) - set(known))
+        Unknown keys raise ``ValueError`` naming them; missing keys take the defaults."""
+        return cls().update(values)
+
+    def update(self, values: dict) -> "TrainingConfig":
+        """A copy with the settings in ``values`` changed (and only those)."""
+        if not isinstance(values, dict):
+            raise TypeError(f"settings must be a dict of name → value, got {values!r}")
+        unknown = sorted(str(key) for key in values if key not in FIELD)
         if unknown:
-            raise ValueError(f"unknown setting(s): {', '.join(unknown)}")
-        coerced = {}
+            raise ValueError(f"unknown setting(s): {', '.join(unknown)}; "
+                             f"known: {', '.join(FIELD)}")
+        return replace(self, **values)
+
+    @classmethod
+    def field_errors(cls, values: dict) -> dict[str, str]:
+        """Each bad field of ``values`` → its message, every field checked on its own (so a
+        form can mark all bad fields at once). Empty when all are valid."""
+        if not isinstance(values, dict):
+            return {"": f"settings must be a dict of name → value, got {values!r}"}
+        errors = {}
         for key, value in values.items():
-            kind = type(getattr(cls(), key))
-            if kind in (int, float) and isinstance(value, str):
-                try:
-                    value = kind(float(value)) if kind is float else int(value.strip())
-                except ValueError:
-                    raise ValueError(f"{key} must be a number, got {value!r}") from None
-            coerced[key] = value
-        return cls(**coerced)
+            try:
+                if key not in FIELD:
+                    raise ValueError(f"unknown setting {key!r}")
+                FIELD[key].check(value)
+            except (ValueError, TypeError) as error:
+                errors[str(key)] = str(error)
+        return errors
 
     def to_dict(self) -> dict:
         """JSON-able settings; ``hidden`` as a list."""
@@ -108,32 +181,27 @@ class TrainingConfig:
         values["hidden"] = list(self.hidden)
         return values
 
+    def changed(self, other: "TrainingConfig", applies: str | None = None) -> list[str]:
+        """Names of the settings that differ in ``other`` (only those that apply so)."""
+        return [f.name for f in FIELDS if (applies is None or f.applies == applies)
+                and getattr(self, f.name) != getattr(other, f.name)]
+
+    def needs_reset(self, other: "TrainingConfig") -> bool:
+        """True when ``other`` changes the architecture or the seed: only a new network
+        (Reset) can apply it."""
+        return bool(self.changed(other, "on_reset"))
+
     def build_network(self, input_units: int = 784, n_classes: int = 10) -> Network:
         """A freshly initialised network (seeded by ``seed``) with its optimizer attached."""
         return build_mlp(input_units, self.hidden, n_classes, self.activation,
                          None if self.init == "auto" else self.init, self.dropout,
-                         rng=self.seed, optimizer=self.build_optimizer())
+                         rng=check_seed("seed", self.seed), optimizer=self.build_optimizer())
 
     def build_optimizer(self) -> Optimizer:
         extra = {"momentum": self.momentum} if self.optimizer == "momentum" else {}
         return make_optimizer(self.optimizer, lr=self.lr, weight_decay=self.weight_decay, **extra)
 
-    def needs_new_network(self, other: "TrainingConfig") -> bool:
-        """True when ``other`` changes the architecture (a Reset is needed to apply it)."""
-        return any(getattr(self, key) != getattr(other, key) for key in self.ARCHITECTURE)
 
-
-def _one_of(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
-
-
-def _number(name, value, low, high, text):
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not (ok and math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{name} must be a number {text}, got {value!r}")
-
-
-def _integer(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+def defaults() -> dict:
+    """The default recipe and the settings table, JSON-able (what the page and CLI read)."""
+    return {"config": TrainingConfig().to_dict(), "fields": [f.to_dict() for f in FIELDS]}

@@ -29,7 +29,7 @@ def test_from_dict_accepts_form_strings_and_round_trips():
 
 
 @pytest.mark.parametrize("values, message", [
-    ({"lr": "fast"}, "lr must be a number, got 'fast'"),
+    ({"lr": "fast"}, "lr must be a number from 1e-07 to 10000, got 'fast'"),
     ({"lr": 0}, "lr must be a number from"), ({"lr": float("nan")}, "got nan"),
     ({"lr": float("inf")}, "got inf"),
     ({"batch_size": 0}, "batch_size must be a whole number from 1"),
@@ -38,10 +38,10 @@ def test_from_dict_accepts_form_strings_and_round_trips():
     ({"dropout": 1.0}, "dropout must be a number from 0 to 0.95"),
     ({"activation": "swish"}, "activation must be one of relu, leaky_relu, sigmoid, tanh; got 'swish'"),
     ({"optimizer": "rmsprop"}, "optimizer must be one of"), ({"init": "zeros"}, "init must be one of"),
-    ({"learning_rate": 1}, "unknown setting\\(s\\): learning_rate"),
+    ({"learning_rate": 1}, "unknown setting\\(s\\): learning_rate; known: hidden,"),
 ])
 def test_bad_settings_are_named(values, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((ValueError, TypeError), match=message):
         TrainingConfig.from_dict(values)
 
 
@@ -56,6 +56,9 @@ def test_builds_the_network_and_optimizer_it_describes():
 
 def test_architecture_changes_are_told_apart_from_live_settings():
     base = TrainingConfig()
-    assert base.needs_new_network(TrainingConfig(hidden=(10,)))
-    assert base.needs_new_network(TrainingConfig(dropout=0.5))
-    assert not base.needs_new_network(TrainingConfig(lr=0.1, epochs=3))
+    assert base.needs_reset(TrainingConfig(hidden=(10,)))
+    assert base.needs_reset(TrainingConfig(dropout=0.5))
+    assert base.needs_reset(TrainingConfig(seed=3))
+    assert not base.needs_reset(TrainingConfig(lr=0.1, epochs=3))
+    assert base.changed(TrainingConfig(lr=0.1, epochs=3), "live") == ["lr"]
+    assert base.changed(TrainingConfig(lr=0.1, epochs=3), "next_run") == ["epochs"]
