@@ -7,8 +7,8 @@
 On a fresh machine (Python >= 3.11, Node/npm) this: creates/updates .venv/ from
 requirements/dev.txt, runs `npm ci` in web/ if needed, checks for Debian's Chromium (installs
 it with apt-get when running as root), builds dist/ if any input changed, runs pytest over
-tests/ (core, build tooling, Playwright page tests), and then -- once tests/pyodide/run.mjs
-exists -- the core suite inside Pyodide under Node. Exit code 0 only if all of it passed.
+tests/ (core with its doctests, build tooling, Playwright page tests), and then the core
+suite inside Pyodide under Node (tests/pyodide/run.mjs). Exit code 0 only if all of it passed.
 """
 
 import os
@@ -55,20 +55,13 @@ def run_pytest(args: list[str]) -> int:
 
 def prepare_pyodide_suite() -> None:
     """Download pytest's wheels for the in-Pyodide run (before pytest: tests/pyodide uses them too)."""
-    if PYODIDE_RUNNER.exists():
-        from devtools import pyodide_tests
+    from devtools import pyodide_tests
 
-        log("pyodide", pyodide_tests.ensure_test_wheels())
+    log("pyodide", pyodide_tests.ensure_test_wheels())
 
 
 def run_pyodide_suite() -> int:
-    """The core tests again, inside Pyodide (Node + dist/'s runtime): issue 5's runner.
-
-    Skipped until tests/pyodide/run.mjs exists; from then on a failure there fails the run.
-    """
-    if not PYODIDE_RUNNER.exists():
-        log("pyodide", f"skipped: {PYODIDE_RUNNER.relative_to(ROOT)} does not exist yet")
-        return 0
+    """The core tests again, inside Pyodide (Node + dist/'s runtime): tests/pyodide/run.mjs."""
     node = shutil.which("node")
     if node is None:
         raise BuildError("node not found on PATH: install Node.js 20 (Debian/Ubuntu: apt-get install nodejs)")
@@ -82,9 +75,9 @@ def main(argv: list[str]) -> int:
 
         venv.ensure_venv(__file__, argv, "run_tests")   # may re-exec this script inside .venv/
         ensure_chromium()
-        import build
+        from devtools.dist import build_if_needed
 
-        build.build_if_needed()
+        build_if_needed()
         prepare_pyodide_suite()
         pytest_rc = run_pytest(argv)
         pyodide_rc = run_pyodide_suite()

@@ -75,13 +75,14 @@ def main() -> int:
     parser.add_argument("--no-build", action="store_true", help="serve dist/ as it is")
     args = parser.parse_args()
 
-    import build
+    from devtools import DIST
+    from devtools.dist import build_if_needed
     import numpy as np
     from devtools.server import serve
     from playwright.sync_api import sync_playwright
     from studio_page import StudioPage
 
-    dist = build.DIST if args.no_build else build.build_if_needed()
+    dist = DIST if args.no_build else build_if_needed()
     server, url = serve(dist, port=0, quiet=True)
     browser_times, native_times, speeds = [], [], []
     try:

@@ -7,7 +7,7 @@ is cold) on localhost, and opens it in headless Debian Chromium, each run in a f
 context. "Ready" is the moment the status line says so: Pyodide, numpy and pynn are loaded
 in the worker and the pretrained model is in place, so a drawing gets an answer.
 Bytes are what the server sent (compressed bodies + headers) for the page and its worker.
-Targets (issue 3): <= 3 s and <= 16 MB.
+Targets: <= 3 s and <= 16 MB.
 """
 
 from __future__ import annotations
@@ -98,10 +98,11 @@ def main() -> int:
     parser.add_argument("--no-build", action="store_true", help="serve dist/ as it is")
     args = parser.parse_args()
 
-    import build
+    from devtools import DIST
+    from devtools.dist import build_if_needed
     from playwright.sync_api import sync_playwright
 
-    dist = build.DIST if args.no_build else build.build_if_needed()
+    dist = DIST if args.no_build else build_if_needed()
     counter = Counter()
     server, url = counting_server(dist, counter)
     try:

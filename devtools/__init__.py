@@ -18,7 +18,7 @@ DIST = ROOT / "dist"
 
 # Debian's chromium, driven by PyPI playwright (`executable_path=CHROMIUM`); never `playwright install`.
 CHROMIUM = "/usr/bin/chromium"
-# Flags measured in shared/PLATFORM.md: headless as root, and no background calls to Google hosts.
+# Flags measured here (docs/PYODIDE.md): headless as root, and no background calls to Google hosts.
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",

