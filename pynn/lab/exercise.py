@@ -1,0 +1,105 @@
+"""Exercises are data: one Python file each in ``pynn/lab/exercises/``.
+
+An exercise file defines (see ``docs/LAB.md`` for a template):
+
+- ``TITLE``, ``ORDER`` (position in the list), ``STATEMENT`` (a short text) and ``STARTER``
+  (the code the learner starts from, with ``TODO``\\ s);
+- ``TARGET``: the name the learner's code must define (a class or function), or ``None`` for
+  "any ``Layer`` subclass";
+- ``check(target, report)``: runs the checks on what the learner wrote (``pynn.lab.checks``
+  and ``pynn.lab.layer_checks`` hold the usual ones);
+- optionally ``REPLACES`` (the pynn layer this one can stand in for when training:
+  ``"ReLU"``, ``"Dense"``), ``SOLUTION`` (shown after ``SHOW_SOLUTION_AFTER`` failed checks)
+  and ``find(namespace)`` (what to check, when it is not one name: e.g. two functions).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pynn.lab.checks import Report
+from pynn.lab.runner import LEARNER_FILE, LearnerCodeError, run_code
+from pynn.layers import Layer
+
+SHOW_SOLUTION_AFTER = 3
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    order: int
+    statement: str
+    starter: str
+    target: str | None
+    run_checks: Callable
+    replaces: str | None = None
+    solution: str | None = None
+    show_solution_after: int = SHOW_SOLUTION_AFTER
+    finder: Callable | None = None
+
+    def find_target(self, namespace: dict):
+        """What the learner defined for this exercise, from their module's namespace."""
+        if self.finder is not None:
+            return self.finder(namespace)
+        if self.target is not None:
+            if self.target not in namespace:
+                raise LearnerCodeError(f"your code does not define {self.target}: keep the "
+                                       f"name from the starter code")
+            return namespace[self.target]
+        own = [value for value in namespace.values() if isinstance(value, type)
+               and issubclass(value, Layer) and value.__module__ == namespace["__name__"]]
+        if not own:
+            raise LearnerCodeError("your code defines no layer: write a class derived from Layer")
+        return own[-1]
+
+    def check(self, target, filename: str = LEARNER_FILE) -> Report:
+        """Run the checks on ``target`` (a class or function, or source code as a str)."""
+        report = Report(filename)
+        if isinstance(target, str):
+            try:
+                target = self.find_target(run_code(target, filename))
+            except LearnerCodeError as error:
+                report.check("your code runs", lambda: _raise(error),
+                             hint="fix this first: the line number is in your code")
+                return report
+        self.run_checks(target, report)
+        return report
+
+    def to_dict(self) -> dict:
+        """What the page shows (checks and solution stay in Python)."""
+        return {"id": self.id, "title": self.title, "statement": self.statement.strip(),
+                "starter": self.starter.lstrip("\n"), "trainable": self.replaces is not None,
+                "replaces": self.replaces, "show_solution_after": self.show_solution_after}
+
+
+def _raise(error: Exception):
+    from pynn.lab.checks import Failed
+
+    raise Failed(str(error))
+
+
+def from_module(module) -> Exercise:
+    """An ``Exercise`` from an exercise file (module), checking it has what it needs."""
+    name = module.__name__.rsplit(".", 1)[-1]
+    missing = [key for key in ("TITLE", "ORDER", "STATEMENT", "STARTER", "TARGET", "check")
+               if not hasattr(module, key)]
+    if missing:
+        raise ValueError(f"exercise file {name}.py lacks {', '.join(missing)}")
+    return Exercise(id=name, title=module.TITLE, order=module.ORDER, statement=module.STATEMENT,
+                    starter=module.STARTER, target=module.TARGET, run_checks=module.check,
+                    replaces=getattr(module, "REPLACES", None),
+                    solution=getattr(module, "SOLUTION", None),
+                    show_solution_after=getattr(module, "SHOW_SOLUTION_AFTER", SHOW_SOLUTION_AFTER),
+                    finder=getattr(module, "find", None))
+
+
+def load_exercises(package: str = "pynn.lab.exercises") -> dict[str, Exercise]:
+    """Every exercise file of ``package``, by id, in ``ORDER``."""
+    root = importlib.import_module(package)
+    found = [from_module(importlib.import_module(f"{package}.{info.name}"))
+             for info in pkgutil.iter_modules(root.__path__) if not info.name.startswith("_")]
+    return {exercise.id: exercise for exercise in sorted(found, key=lambda e: (e.order, e.id))}

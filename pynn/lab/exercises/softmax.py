@@ -1,0 +1,129 @@
+"""Exercise 3: softmax cross-entropy on logits, and its gradient."""
+
+import numpy as np
+
+from pynn.gradcheck import numerical_gradient
+from pynn.lab.checks import Failed, compare
+from pynn.losses import grad_softmax_crossentropy_with_logits as reference_grad
+from pynn.losses import softmax_crossentropy_with_logits as reference_loss
+
+TITLE = "Softmax cross-entropy"
+ORDER = 3
+TARGET = None  # two functions, found by name below
+FUNCTIONS = ("softmax_crossentropy_with_logits", "grad_softmax_crossentropy_with_logits")
+
+STATEMENT = """
+The network's last layer gives logits [batch, n_classes]: unnormalised scores. The loss of
+example i with true class y_i is -log softmax(logits_i)[y_i]
+  = -logits[i, y_i] + log(sum_j exp(logits[i, j])).
+
+1. softmax_crossentropy_with_logits(logits, reference_answers) returns the loss of each
+   example, shape [batch].
+2. grad_softmax_crossentropy_with_logits(logits, reference_answers) returns the gradient of
+   the MEAN loss with respect to the logits: (softmax(logits) - onehot(answers)) / batch.
+
+Both must stay finite for logits of ±1000: exp(1000) overflows. Subtract each row's maximum
+before exp — it changes nothing mathematically.
+"""
+
+STARTER = '''
+import numpy as np
+
+
+def softmax_crossentropy_with_logits(logits, reference_answers):
+    """Loss of each example, shape [batch]."""
+    logits_for_answers = logits[np.arange(len(logits)), reference_answers]
+    # TODO: -logits_for_answers + log(sum(exp(logits))) per row, without overflow
+    return -logits_for_answers
+
+
+def grad_softmax_crossentropy_with_logits(logits, reference_answers):
+    """Gradient of the mean loss with respect to logits, shape [batch, n_classes]."""
+    ones_for_answers = np.zeros_like(logits)
+    ones_for_answers[np.arange(len(logits)), reference_answers] = 1
+    # TODO: (softmax(logits) - ones_for_answers) / batch, without overflow
+    return -ones_for_answers / logits.shape[0]
+'''
+
+SOLUTION = '''
+import numpy as np
+
+
+def softmax_crossentropy_with_logits(logits, reference_answers):
+    """Loss of each example, shape [batch]."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    logits_for_answers = shifted[np.arange(len(logits)), reference_answers]
+    return -logits_for_answers + np.log(np.sum(np.exp(shifted), axis=-1))
+
+
+def grad_softmax_crossentropy_with_logits(logits, reference_answers):
+    """Gradient of the mean loss with respect to logits, shape [batch, n_classes]."""
+    ones_for_answers = np.zeros_like(logits)
+    ones_for_answers[np.arange(len(logits)), reference_answers] = 1
+    exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    softmax = exp / exp.sum(axis=-1, keepdims=True)
+    return (softmax - ones_for_answers) / logits.shape[0]
+'''
+
+
+class Functions:
+    """The two functions, found in the learner's module (or given as a tuple)."""
+
+    def __init__(self, loss, grad):
+        self.loss, self.grad = loss, grad
+
+
+def find(namespace: dict):
+    missing = [name for name in FUNCTIONS if not callable(namespace.get(name))]
+    if missing:
+        from pynn.lab.runner import LearnerCodeError
+
+        raise LearnerCodeError(f"your code does not define {' and '.join(missing)}")
+    return Functions(*(namespace[name] for name in FUNCTIONS))
+
+
+def check(target, report):
+    if isinstance(target, tuple):
+        target = Functions(*target)
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(6, 4)) * 3
+    answers = rng.integers(0, 4, size=6)
+
+    def shape():
+        loss = np.asarray(target.loss(logits, answers))
+        grad = np.asarray(target.grad(logits, answers))
+        if loss.shape != (6,):
+            raise Failed(f"the loss of a [6, 4] batch has shape {loss.shape}; expected (6,), one per example")
+        if grad.shape != (6, 4):
+            raise Failed(f"the gradient has shape {grad.shape}; expected the logits' shape (6, 4)")
+        return "loss (6,), gradient (6, 4)"
+
+    report.check("output shapes", shape, essential=True,
+                 hint="the loss has one number per example; the gradient the logits' shape")
+
+    def assignment():
+        x = np.linspace(-1, 1, 500).reshape([50, 10])
+        y = np.arange(50) % 10
+        numeric = numerical_gradient(lambda: float(np.mean(target.loss(x, y))), x)
+        return compare("gradient", target.grad(x, y), numeric, "numerical", tolerance=1e-3)
+
+    report.check("the assignment's gradient check", assignment,
+                 hint="the gradient of the MEAN loss: divide by the batch size")
+    report.check("loss agrees with pynn's", lambda: compare(
+        "loss", target.loss(logits, answers), reference_loss(logits, answers), "pynn's"),
+        hint="-logits[i, y_i] + log(sum_j exp(logits[i, j])) for each row i")
+    report.check("gradient agrees with pynn's", lambda: compare(
+        "gradient", target.grad(logits, answers), reference_grad(logits, answers), "pynn's"),
+        hint="(softmax(logits) - onehot) / batch")
+    for shift in (1e3, -1e3):
+        def stable(shift=shift):
+            # Adding the same number to every logit of a row changes neither the loss nor
+            # its gradient, but exp(1000) overflows and exp(-1000) underflows to 0.
+            with np.errstate(all="ignore"):
+                compare("loss", target.loss(logits + shift, answers), reference_loss(logits, answers), "pynn's")
+                compare("gradient", target.grad(logits + shift, answers), reference_grad(logits, answers), "pynn's")
+            return f"logits {shift:+g} give the same loss and gradient"
+
+        report.check(f"stable for logits {shift:+g}", stable,
+                     hint="exp(1000) is inf and exp(-1000) is 0: subtract each row's maximum "
+                          "from the logits first (it changes nothing mathematically)")

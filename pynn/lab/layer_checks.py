@@ -1,0 +1,133 @@
+"""The checks every layer exercise runs, in the order a learner fixes things: it builds, its
+output has the right shape, ``backward`` keeps pynn's contract, its gradients match central
+differences, it agrees with pynn's own layer, and extreme inputs give no NaN.
+
+An exercise file calls ``check_layer`` with how to build the learner's layer and, optionally,
+pynn's reference layer and its own numeric asserts (``extra``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from pynn.layers import Layer
+from pynn.lab.checks import Failed, Report, away_from_kinks, compare, in_float64, layer_gradients
+
+CONTRACT_HINT = ("backward(input, grad_output) must fill self.grads (same keys and shapes as "
+                 "self.params) and return grad_input, the gradient with respect to input; it "
+                 "must not change self.params (the optimizer does that)")
+
+
+def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), reference=None,
+                extra: Callable[[Report, type], None] | None = None,
+                extremes=(1e3, -1e3), seed: int = 0) -> None:
+    """Run the standard checks on layer class ``cls``.
+
+    Args:
+        make: ``make(cls)`` builds the learner's layer (e.g. ``lambda cls: cls(5, 3, rng=0)``).
+        input_shape: a batch for the checks, ``[batch, units]``.
+        reference: ``reference(layer)`` builds pynn's equivalent layer with the same
+            parameters as ``layer``; ``None`` (own layers) skips the agreement check.
+        extra: ``extra(report, cls)`` runs the exercise's own numeric asserts, after the
+            shape check.
+        extremes: input values that must give finite outputs and gradients.
+    """
+    rng = np.random.default_rng(seed)
+    layer = None
+
+    def builds():
+        nonlocal layer
+        if not (isinstance(cls, type) and issubclass(cls, Layer)):
+            raise Failed(f"{cls!r} is not a class derived from pynn's Layer")
+        layer = make(cls)
+        in_float64(layer)
+        return f"{layer!r}"
+
+    report.check("builds", builds, essential=True,
+                 hint="start from the starter code: `class ...(Layer):` with the same "
+                      "constructor arguments, and call super().__init__() first")
+    if report.stopped:
+        return
+    x = away_from_kinks(rng.normal(size=input_shape))
+
+    def output_shape():
+        out = np.asarray(layer.forward(x))
+        if out.ndim != 2 or out.shape[0] != input_shape[0]:
+            raise Failed(f"forward of a [{input_shape[0]}, {input_shape[1]}] batch returned shape "
+                         f"{out.shape}; expected [{input_shape[0]}, units]")
+        return f"forward: {tuple(x.shape)} → {out.shape}"
+
+    report.check("output shape", output_shape, essential=True,
+                 hint="forward(input) gets a whole batch [batch, units] and returns one row per example")
+    if extra is not None:
+        extra(report, cls)
+    report.check("backward keeps the contract", lambda: _contract(layer, x, rng), hint=CONTRACT_HINT)
+    analytic = numerical = None
+
+    def measure():
+        nonlocal analytic, numerical
+        analytic, numerical = layer_gradients(layer, x, rng)
+
+    for name in ["grad_input", *(f"grads[{key!r}]" for key in layer.params)]:
+        def gradient(name=name):
+            if analytic is None:
+                measure()
+            return compare(name, analytic[name], numerical[name], "numerical")
+        what = "the input" if name == "grad_input" else f"parameter {name[6:-1]}"
+        report.check(f"gradient check: {name}", gradient,
+                     hint=f"backward's gradient with respect to {what} differs from central "
+                          f"differences of forward: check the chain rule for it (the element "
+                          f"named is the worst one)")
+    if reference is not None:
+        report.check("agrees with pynn's layer", lambda: _agreement(layer, reference(layer), x, rng),
+                     hint="compare your formulas with the statement; the values named are "
+                          "yours and pynn's on the same input")
+    for value in extremes:
+        report.check(f"no NaN or inf for inputs of {value:g}", lambda v=value: _finite(layer, x, v),
+                     hint="large inputs must not overflow: avoid exp() of big numbers and "
+                          "divisions that can reach 0/0")
+
+
+def _contract(layer: Layer, x: np.ndarray, rng) -> str:
+    before = {key: np.array(value, copy=True) for key, value in layer.params.items()}
+    g = rng.normal(size=np.shape(layer.forward(x)))
+    grad_input = layer.backward(x, g)
+    if grad_input is None:
+        raise Failed("backward returned None: return grad_input")
+    if np.shape(grad_input) != x.shape:
+        raise Failed(f"backward returned shape {np.shape(grad_input)}; grad_input must have "
+                     f"the input's shape {x.shape}")
+    changed = [key for key in before if not np.array_equal(before[key], layer.params[key])]
+    if changed:
+        raise Failed(f"backward changed self.params[{changed[0]!r}]: only fill self.grads")
+    for key, value in layer.params.items():
+        grad = layer.grads.get(key)
+        if grad is None:
+            raise Failed(f"self.grads has no {key!r} after backward (self.params has)")
+        if np.shape(grad) != np.shape(value):
+            raise Failed(f"self.grads[{key!r}] has shape {np.shape(grad)}; self.params[{key!r}] "
+                         f"has {np.shape(value)}")
+    names = ", ".join(repr(k) for k in layer.params) or "no parameters"
+    return f"returns grad_input {x.shape}; grads for {names}; params unchanged"
+
+
+def _agreement(layer: Layer, reference: Layer, x: np.ndarray, rng) -> str:
+    g = rng.normal(size=np.shape(reference.forward(x)))
+    compare("forward", layer.forward(x), reference.forward(x), "pynn's")
+    compare("grad_input", layer.backward(x, g), reference.backward(x, g), "pynn's")
+    for key in reference.params:
+        compare(f"grads[{key!r}]", layer.grads[key], reference.grads[key], "pynn's")
+    return "forward, grad_input and every gradient equal pynn's (relative error < 1e-6)"
+
+
+def _finite(layer: Layer, x: np.ndarray, value: float) -> str:
+    big = np.full_like(x, value)
+    with np.errstate(all="ignore"):
+        out = np.asarray(layer.forward(big), dtype=np.float64)
+        grad = np.asarray(layer.backward(big, np.ones_like(out)), dtype=np.float64)
+    for name, array in (("forward", out), ("grad_input", grad)):
+        if not np.all(np.isfinite(array)):
+            raise Failed(f"{name} gave {array[~np.isfinite(array)][0]} for inputs of {value:g}")
+    return "forward and backward finite"

@@ -1,0 +1,67 @@
+"""Running a learner's code: compile it under their file name, and report errors in their words.
+
+A learner's file is compiled with its own name (``my_layers.py``), so a traceback through it
+shows their line numbers; ``explain`` then keeps only the frames in their file (pynn's and
+numpy's frames are noise to them) and ends with the error itself.
+"""
+
+from __future__ import annotations
+
+import linecache
+import traceback
+
+LEARNER_FILE = "my_layers.py"
+
+
+class LearnerCodeError(Exception):
+    """The learner's code could not be run: the message is ready to show them."""
+
+
+def explain(error: BaseException, filename: str = LEARNER_FILE) -> str:
+    """One short, readable account of ``error``: the learner's own frames and the error.
+
+    >>> try:
+    ...     exec(compile("def f():\\n    return 1 / 0\\nf()", "my_layers.py", "exec"), {})
+    ... except ZeroDivisionError as error:
+    ...     print(explain(error))
+    line 3 in <module>: f()
+    line 2 in f: return 1 / 0
+    ZeroDivisionError: division by zero
+    """
+    if isinstance(error, SyntaxError) and error.filename == filename:
+        where = f"line {error.lineno}"
+        text = (error.text or "").rstrip("\n")
+        caret = ""
+        if text and error.offset:
+            indent = len(text) - len(text.lstrip())
+            caret = "\n    " + " " * max(0, error.offset - 1 - indent) + "^"
+        code = f"\n    {text.strip()}{caret}" if text else ""
+        return f"{where}: {type(error).__name__}: {error.msg}{code}"
+    if isinstance(error, MemoryError):
+        return "MemoryError: your code ran out of memory (an array far too big?)"
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == filename]
+    lines = [f"line {frame.lineno} in {frame.name}: {(frame.line or '').strip()}" for frame in frames]
+    message = str(error)
+    lines.append(f"{type(error).__name__}: {message}" if message else type(error).__name__)
+    return "\n".join(lines)
+
+
+def run_code(source: str, filename: str = LEARNER_FILE) -> dict:
+    """Execute ``source`` as a module named after ``filename``; return its namespace.
+
+    Raises ``LearnerCodeError`` with ``explain``'s text for a syntax error or an error
+    while the module runs (e.g. at import time)."""
+    if not isinstance(source, str):
+        raise TypeError(f"source must be the code as a str, got {type(source).__name__}")
+    # Tracebacks read source lines through linecache: give it the learner's text.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    try:
+        code = compile(source, filename, "exec")
+    except SyntaxError as error:
+        raise LearnerCodeError(explain(error, filename)) from None
+    namespace = {"__name__": filename.rsplit(".", 1)[0], "__file__": filename}
+    try:
+        exec(code, namespace)
+    except Exception as error:  # anything the learner's module does wrong is theirs to see
+        raise LearnerCodeError(explain(error, filename)) from None
+    return namespace

@@ -1,0 +1,134 @@
+"""The lab's exercises and checks: correct answers pass every check, typical mistakes fail the
+check that names them, and errors point at the learner's own lines."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import pynn.lab
+from pynn.lab import LearnerCodeError, run_code
+
+SOLUTIONS = Path(__file__).parent / "lab_solutions"
+MY_LAYERS = (SOLUTIONS / "my_layers.py").read_text()
+
+
+def results(report) -> dict[str, object]:
+    return {result.name: result for result in report.results}
+
+
+def failed(report) -> list[str]:
+    return [result.name for result in report.results if not result.passed]
+
+
+def test_the_exercises_come_in_the_assignments_order():
+    exercises = pynn.lab.all_exercises()
+    assert list(exercises) == ["relu", "dense", "softmax", "own_layer"]
+    for exercise in exercises.values():
+        shown = exercise.to_dict()
+        assert shown["title"] and shown["statement"] and "TODO" in shown["starter"]
+    assert [e.replaces for e in exercises.values()] == ["ReLU", "Dense", None, None]
+
+
+@pytest.mark.parametrize("exercise", ["relu", "dense", "softmax"])
+def test_correct_answers_pass_every_check(exercise):
+    report = pynn.lab.check(exercise, MY_LAYERS)
+    assert report.passed, str(report)
+    assert len(report.results) >= 6
+
+
+def test_a_correct_layer_of_your_own_passes():
+    report = pynn.lab.check("own_layer", (SOLUTIONS / "elu.py").read_text())
+    assert report.passed, str(report)
+    assert "ELU()" in results(report)["builds"].detail
+
+
+def test_the_solutions_shown_to_learners_pass_their_own_checks():
+    for exercise in pynn.lab.all_exercises().values():
+        if exercise.solution:
+            assert exercise.check(exercise.solution).passed, exercise.id
+
+
+def test_a_class_from_a_notebook_is_checked_the_same_way():
+    namespace = run_code(MY_LAYERS)
+    assert pynn.lab.check("relu", namespace["ReLU"]).passed
+    functions = (namespace["softmax_crossentropy_with_logits"], namespace["grad_softmax_crossentropy_with_logits"])
+    assert pynn.lab.check("softmax", functions).passed
+
+
+def test_a_float32_dense_is_checked_in_float64_and_never_fails_on_precision():
+    namespace = run_code(MY_LAYERS)
+    assert namespace["Dense"](4, 3, rng=0).params["W"].dtype == np.float32
+    report = pynn.lab.check("dense", namespace["Dense"])
+    assert report.passed, str(report)
+    assert float(results(report)["gradient check: grads['W']"].detail.split()[-1]) < 1e-8
+
+
+def test_a_relu_backward_without_the_mask_fails_the_gradient_check_of_grad_input():
+    code = MY_LAYERS.replace("return grad_output * (input > 0)", "return grad_output")
+    report = pynn.lab.check("relu", code)
+    line = results(report)["gradient check: grad_input"]
+    assert not line.passed and "grad_input[" in line.detail and "numerical" in line.detail
+    assert "chain rule" in line.hint
+
+
+def test_a_dense_that_forgets_the_bias_gradient_fails_the_check_naming_the_bias():
+    code = MY_LAYERS.replace('self.grads["b"] = grad_output.sum(axis=0)',
+                             'self.grads["b"] = np.zeros_like(self.params["b"])')
+    report = pynn.lab.check("dense", code)
+    assert "gradient check: grads['b']" in failed(report)
+    assert "gradient check: grads['W']" not in failed(report)
+    assert "parameter 'b'" in results(report)["gradient check: grads['b']"].hint
+
+
+def test_a_dense_that_updates_its_weights_in_backward_breaks_the_contract():
+    code = MY_LAYERS.replace('        return grad_output @ self.params["W"].T',
+                             '        grad_input = grad_output @ self.params["W"].T\n'
+                             '        self.params["W"] -= 0.1 * self.grads["W"]\n'
+                             '        return grad_input')
+    line = results(pynn.lab.check("dense", code))["backward keeps the contract"]
+    assert not line.passed and "backward changed self.params['W']" in line.detail
+
+
+def test_an_unstable_softmax_fails_the_stability_checks_only():
+    code = MY_LAYERS.replace("shifted = logits - logits.max(axis=1, keepdims=True)", "shifted = logits")
+    report = pynn.lab.check("softmax", code)
+    assert failed(report) == ["stable for logits +1000", "stable for logits -1000"]
+    assert "subtract each row's maximum" in results(report)["stable for logits +1000"].hint
+
+
+def test_a_syntax_error_shows_the_learners_line():
+    code = MY_LAYERS.replace("def forward(self, input):\n        return np.maximum",
+                             "def forward(self, input)\n        return np.maximum", 1)
+    report = pynn.lab.check("relu", code)
+    assert failed(report) == ["your code runs"] and not report.passed
+    line_number = code.splitlines().index("    def forward(self, input)") + 1
+    assert report.results[0].detail.startswith(f"line {line_number}: SyntaxError")
+    assert "def forward(self, input)" in report.results[0].detail
+
+
+def test_an_error_inside_forward_is_shown_with_the_learners_line_numbers_only():
+    code = MY_LAYERS.replace("return np.maximum(0, input)", "return np.maximum(0, inputs)")
+    detail = results(pynn.lab.check("relu", code))["output shape"].detail
+    line_number = code.splitlines().index("        return np.maximum(0, inputs)") + 1
+    assert detail.splitlines() == [f"line {line_number} in forward: return np.maximum(0, inputs)",
+                                   "NameError: name 'inputs' is not defined"]
+
+
+def test_code_that_defines_the_wrong_name_is_told_so():
+    report = pynn.lab.check("relu", MY_LAYERS.replace("class ReLU(Layer)", "class MyReLU(Layer)"))
+    assert "does not define ReLU" in report.results[0].detail
+    with pytest.raises(LearnerCodeError, match="line 1: SyntaxError"):
+        run_code("def (:")
+
+
+def test_a_layer_that_returns_the_wrong_shape_stops_at_the_shape_check():
+    code = MY_LAYERS.replace("return np.maximum(0, input)", "return np.maximum(0, input).sum(axis=1)")
+    report = pynn.lab.check("relu", code)
+    assert failed(report) == ["output shape"] and not report.passed
+    assert "returned shape (6,)" in results(report)["output shape"].detail
+
+
+def test_unknown_exercises_are_named():
+    with pytest.raises(ValueError, match="no exercise 'conv'; there are relu, dense, softmax, own_layer"):
+        pynn.lab.check("conv", MY_LAYERS)
