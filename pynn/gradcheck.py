@@ -1,7 +1,8 @@
 """Numerical gradients by central differences, to check every ``backward`` against ``forward``.
 
-Use float64 layers and inputs: in float32 the rounding error of ``f(x+eps) - f(x-eps)``
-swamps the difference. The scalar we differentiate is ``sum(forward(x) * g)`` with a random
+Everything runs in float64: in float32 the rounding error of ``f(x+eps) - f(x-eps)`` swamps
+the difference (a correct float32 Dense would show a weight error of ~0.007), so
+``check_layer_gradients`` converts the layer's parameters for the check and puts them back. The scalar we differentiate is ``sum(forward(x) * g)`` with a random
 ``g``, so that a wrong transpose or a wrong sign cannot cancel out.
 """
 
@@ -39,15 +40,22 @@ def check_layer_gradients(layer: Layer, x: np.ndarray, rng: np.random.Generator,
     """Relative error between ``backward`` and numerical gradients of ``layer`` at ``x``,
     for the input (``"input"``) and for every parameter (by name).
 
-    The layer must be deterministic between calls (e.g. a Dropout with a fixed mask).
+    The layer must be deterministic between calls (e.g. a Dropout with a fixed mask). Its
+    parameters are checked in float64 and restored afterwards, whatever their dtype.
     """
-    g = rng.normal(size=layer.forward(x).shape)
+    originals = dict(layer.params)
+    layer.params.update({name: np.array(p, dtype=np.float64) for name, p in originals.items()})
+    try:
+        x = np.array(x, dtype=np.float64)
+        g = rng.normal(size=np.shape(layer.forward(x)))
 
-    def scalar() -> float:
-        return float(np.sum(layer.forward(x) * g))
+        def scalar() -> float:
+            return float(np.sum(layer.forward(x) * g))
 
-    grad_input = layer.backward(x, g)
-    errors = {"input": relative_error(grad_input, numerical_gradient(scalar, x, eps))}
-    for name, param in layer.params.items():
-        errors[name] = relative_error(layer.grads[name], numerical_gradient(scalar, param, eps))
-    return errors
+        grad_input = layer.backward(x, g)
+        errors = {"input": relative_error(grad_input, numerical_gradient(scalar, x, eps))}
+        for name, param in layer.params.items():
+            errors[name] = relative_error(layer.grads[name], numerical_gradient(scalar, param, eps))
+        return errors
+    finally:
+        layer.params.update(originals)

@@ -78,3 +78,10 @@ def test_gradient_check_catches_a_wrong_backward(rng):
 
     errors = check_layer_gradients(BrokenReLU(), away_from_kinks(rng, (3, 4)), rng)
     assert errors["input"] > 1e-3
+
+
+def test_a_correct_float32_dense_passes_the_gradient_check_and_keeps_its_dtype(rng):
+    layer = Dense(6, 4, rng=0)  # float32 parameters, as in training
+    errors = check_layer_gradients(layer, rng.normal(size=(3, 6)).astype(np.float32), rng)
+    assert max(errors.values()) < TOLERANCE, errors
+    assert layer.weights.dtype == np.float32 and layer.biases.dtype == np.float32
