@@ -1,8 +1,12 @@
 """The command line, run as a user would (a subprocess)."""
 
+import re
 import subprocess
 import sys
+import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 import pynn
@@ -66,8 +70,8 @@ def test_help_reads_well():
 
 @pytest.mark.parametrize("args, message", [
     (["train", "--hidden", "10,x"], "error: hidden layer sizes must be whole numbers"),
-    (["train", "--lr", "-1"], "error: lr must be a number from"),
-    (["train", "--batch-size", "0"], "error: batch_size must be a whole number from 1"),
+    (["train", "--lr", "-1"], "error: lr must be a"),
+    (["train", "--batch-size", "0"], "error: batch_size must be a whole number"),
     (["train", "--csv", "/no/such.csv"], "error: [Errno 2] No such file"),
     (["evaluate", "/no/such.npz"], "error: [Errno 2] No such file"),
 ])
@@ -92,3 +96,217 @@ def test_diverging_run_stops_with_an_error_and_saves_the_last_good_weights(tmp_p
     assert "error: training diverged at epoch 1" in result.stderr
     model = pynn.load(out)  # loads: no NaN in the saved weights
     assert model.count_params() > 0
+
+
+# -- every bad input: exit status 2, one `error:` line, nothing trained ------------------------
+
+FAST = ("--epochs", "1", "--hidden", "16", "--batch-size", "256", "--no-progress")
+
+
+def assert_one_error_line(result, *fragments):
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+def test_out_in_a_missing_directory_fails_before_loading_data_or_training(tmp_path):
+    out = tmp_path / "missing" / "dir" / "m.npz"
+    start = time.perf_counter()
+    result = run("train", *FAST, "--out", str(out))
+    assert_one_error_line(result, str(out.parent), "does not exist")
+    assert result.stdout == ""  # no "training on ...", no epoch lines: nothing was trained
+    assert time.perf_counter() - start < 30
+    assert not out.parent.exists()
+
+
+def test_out_an_existing_directory_is_refused_before_training(tmp_path):
+    result = run("train", *FAST, "--out", str(tmp_path))
+    assert_one_error_line(result, "is a directory")
+    assert result.stdout == ""
+
+
+def test_out_under_a_file_is_refused_before_training(tmp_path):
+    not_a_folder = tmp_path / "file.txt"
+    not_a_folder.write_text("x")
+    result = run("train", *FAST, "--out", str(not_a_folder / "m.npz"))
+    assert_one_error_line(result, "is not a directory")
+    assert result.stdout == ""
+
+
+def _unwritable_folder(tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    for candidate in (folder, Path("/sys")):  # root ignores the mode bits; /sys refuses root
+        try:
+            (candidate / "probe").open("ab").close()
+            (candidate / "probe").unlink()
+        except OSError:
+            return candidate
+    pytest.skip("no unwritable folder available")
+
+
+def test_unwritable_out_is_refused_before_training(tmp_path):
+    folder = _unwritable_folder(tmp_path)
+    try:
+        result = run("train", *FAST, "--out", str(folder / "m.npz"))
+    finally:
+        (tmp_path / "read-only").chmod(0o700)
+    assert_one_error_line(result, "cannot be written")
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [
+    ["train", "--activation", "softmax"],
+    ["train", "--optimizer", "rmsprop"],
+    ["train", "--bogus"],
+    ["train", "--lr"],
+    ["evaluate"],
+    ["evaluate", "m.npz", "--extra"],
+    ["frobnicate"],
+    [],
+])
+def test_usage_errors_are_one_line_pointing_to_help(args):
+    result = run(*args)
+    line = assert_one_error_line(result)
+    assert "--help" in line and "usage:" not in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("flag, value, field", [
+    ("--lr", "abc", "lr"),
+    ("--lr", "nan", "lr"),
+    ("--lr", "inf", "lr"),
+    ("--lr", "-1", "lr"),
+    ("--lr", "0", "lr"),
+    ("--epochs", "0", "epochs"),
+    ("--epochs", "2.5", "epochs"),
+    ("--batch-size", "1.5", "batch_size"),
+    ("--batch-size", "0", "batch_size"),
+    ("--hidden", "10,x", "hidden"),
+    ("--hidden", "99999", "hidden"),
+    ("--hidden", "10,,20", "hidden"),
+    ("--seed", "-1", "seed"),
+    ("--seed", "1e3", "seed"),
+    ("--dropout", "2", "dropout"),
+    ("--dropout", "x", "dropout"),
+    ("--momentum", "1.5", "momentum"),
+    ("--weight-decay", "-0.1", "weight_decay"),
+    ("--shift", "99", "shift"),
+])
+def test_bad_numbers_give_exit_2_and_one_error_line_naming_the_setting(flag, value, field, tmp_path):
+    out = tmp_path / "m.npz"
+    result = run("train", *FAST, flag, value, "--out", str(out))
+    assert_one_error_line(result, field)
+    assert result.stdout == "" and not out.exists()
+
+
+def test_a_bad_csv_is_reported_with_its_line_before_any_training(tmp_path, digits):
+    csv = tmp_path / "bad.csv"
+    header = "label," + ",".join(f"p{i}" for i in range(784))
+    rows = [f"{y}," + ",".join(map(str, np.round(x * 255).astype(int)))
+            for x, y in zip(digits.X_train[:50], digits.y_train[:50])]
+    rows[1] = rows[1].replace(",0,", ",300,", 1)  # file line 3
+    csv.write_text("\n".join([header, *rows]) + "\n")
+    out = tmp_path / "m.npz"
+    result = run("train", *FAST, "--csv", str(csv), "--out", str(out))
+    assert_one_error_line(result, "line 3", "300")
+    assert result.stdout == ""
+    assert not out.exists()  # checking --out left no empty file behind
+
+
+@pytest.mark.parametrize("make", ["missing", "directory", "empty"])
+def test_an_unreadable_csv_is_one_error_line(make, tmp_path):
+    csv = tmp_path / "data.csv"
+    if make == "directory":
+        csv.mkdir()
+    elif make == "empty":
+        csv.write_text("")
+    result = run("train", *FAST, "--csv", str(csv), "--out", str(tmp_path / "m.npz"))
+    assert_one_error_line(result)
+    assert result.stdout == ""
+
+
+def _saved(network, path):
+    pynn.save(network, path)
+    return path
+
+
+@pytest.mark.parametrize("make, fragment", [
+    ("missing", "No such file"),
+    ("directory", "directory"),
+    ("garbage", "not a pynn model"),
+    ("random bytes", "not a pynn model"),
+    ("empty", "not a pynn model"),
+    ("truncated", "model"),
+    ("other npz", "not a pynn model"),
+])
+def test_evaluate_a_bad_model_file_is_one_error_line(make, fragment, tmp_path):
+    path = tmp_path / "m.npz"
+    if make == "directory":
+        path.mkdir()
+    elif make == "garbage":
+        path.write_bytes(b"garbage")
+    elif make == "random bytes":
+        path.write_bytes(np.random.default_rng(0).bytes(4096))
+    elif make == "empty":
+        path.write_bytes(b"")
+    elif make == "truncated":
+        whole = _saved(pynn.build_mlp(784, (8,), 10, rng=0), tmp_path / "whole.npz").read_bytes()
+        path.write_bytes(whole[: len(whole) // 2])
+    elif make == "other npz":
+        np.savez(path, weights=np.zeros(3))
+    result = run("evaluate", str(path))
+    assert_one_error_line(result, fragment)
+    assert result.stdout == ""
+
+
+def test_evaluate_a_model_of_another_input_width_is_one_error_line(tmp_path):
+    model = _saved(pynn.build_mlp(10, (8,), 10, rng=0), tmp_path / "m.npz")
+    assert_one_error_line(run("evaluate", str(model)), "expects 10 inputs", "784")
+
+
+def test_evaluate_a_model_with_fewer_classes_than_the_labels_is_one_error_line(tmp_path):
+    model = _saved(pynn.build_mlp(784, (8,), 3, rng=0), tmp_path / "m.npz")
+    assert_one_error_line(run("evaluate", str(model)), "3 classes")
+
+
+def test_out_may_be_an_existing_file_which_is_replaced(tmp_path):
+    out = tmp_path / "m.npz"
+    out.write_bytes(b"old")
+    result = run("train", *FAST, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert pynn.load(out).count_params() > 0
+
+
+def test_help_lists_exactly_the_registered_choices_and_every_default():
+    from pynn.layers import ACTIVATIONS, INITIALIZERS
+    from pynn.optim import OPTIMIZERS
+
+    text = run("train", "--help").stdout
+    for flag, choices in (("--activation", list(ACTIVATIONS)), ("--init", ["auto", *INITIALIZERS]),
+                          ("--optimizer", list(OPTIMIZERS))):
+        listed = re.search(re.escape(flag) + r" \{([^}]*)\}", text).group(1)
+        assert listed.split(",") == choices
+    defaults = pynn.TrainingConfig()
+    flat = " ".join(text.split())
+    for name, value in defaults.to_dict().items():
+        shown = ",".join(map(str, value)) if name == "hidden" else str(value)
+        assert f"(default: {shown}" in flat, name
+    assert "(default: model.npz)" in flat
+
+
+def test_out_of_memory_is_one_error_line(monkeypatch, capsys):
+    from pynn import cli
+
+    def too_big(args):
+        raise MemoryError
+
+    monkeypatch.setattr(cli, "run_train", too_big)
+    assert cli.main(["train", "--out", "unused.npz"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: out of memory")
