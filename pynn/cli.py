@@ -1,4 +1,5 @@
-"""Command line: ``python -m pynn train ...`` and ``python -m pynn evaluate model.npz``.
+"""Command line: ``python -m pynn train ...``, ``python -m pynn evaluate model.npz`` and
+``python -m pynn lab check relu my_layers.py``.
 
 Every argument, the ``--out`` path and the ``--csv`` file are checked before any training
 starts; a bad one ends the command with exit status 2 and a single ``error: ...`` line.
@@ -14,13 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from pynn.config import TrainingConfig
+import pynn.lab
+from pynn.checks import format_number
+from pynn.config import FIELDS, TrainingConfig
 from pynn.data import load_csv, load_digits, split_by_position
 from pynn.errors import ModelFileError, TrainingDiverged
 from pynn.io import load, save
-from pynn.layers import ACTIVATIONS, INITIALIZERS
 from pynn.metrics import confusion_matrix, loss_and_accuracy
-from pynn.optim import OPTIMIZERS
 from pynn.training import BatchEnd, train_steps
 
 DEFAULTS = TrainingConfig()
@@ -36,6 +37,16 @@ on the bundled digits in {DEFAULTS.epochs} epochs.
 
 example:
   python -m pynn train --hidden 100,200 --optimizer sgd --lr 0.1 --epochs 10 --out sgd.npz
+"""
+
+
+LAB_HELP = """\
+The assignment as exercises: write forward and backward for ReLU, Dense and the softmax
+cross-entropy (then a layer of your own), and check them as the studio's lab page does.
+
+example:
+  python -m pynn lab starter relu > my_layers.py     # then fill in the TODOs
+  python -m pynn lab check relu my_layers.py
 """
 
 
@@ -55,31 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train a network and save it",
                                 description=TRAIN_HELP,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    model = train.add_argument_group("network")
-    model.add_argument("--hidden", metavar="SIZES",
-                       help=f"hidden layer sizes, comma-separated (default: "
-                            f"{','.join(map(str, DEFAULTS.hidden))}; '' for none)")
-    model.add_argument("--activation", choices=list(ACTIVATIONS),
-                       help=f"hidden activation (default: {DEFAULTS.activation})")
-    model.add_argument("--init", choices=["auto", *INITIALIZERS],
-                       help="weight initializer; auto = He for ReLU, Glorot for sigmoid/tanh "
-                            f"(default: {DEFAULTS.init})")
-    model.add_argument("--dropout", metavar="RATE",
-                       help=f"dropout after each hidden layer, 0 to 0.95 (default: {DEFAULTS.dropout})")
-    optim = train.add_argument_group("optimizer")
-    optim.add_argument("--optimizer", choices=list(OPTIMIZERS),
-                       help=f"update rule (default: {DEFAULTS.optimizer})")
-    optim.add_argument("--lr", help=f"learning rate (default: {DEFAULTS.lr})")
-    optim.add_argument("--momentum", help=f"for --optimizer momentum (default: {DEFAULTS.momentum})")
-    optim.add_argument("--weight-decay", dest="weight_decay",
-                       help=f"L2 penalty (default: {DEFAULTS.weight_decay})")
-    run = train.add_argument_group("training")
-    run.add_argument("--batch-size", dest="batch_size",
-                     help=f"examples per step (default: {DEFAULTS.batch_size})")
-    run.add_argument("--epochs", help=f"passes over the data (default: {DEFAULTS.epochs})")
-    run.add_argument("--shift", metavar="PIXELS",
-                     help=f"random-shift augmentation, 0 = off (default: {DEFAULTS.shift})")
-    run.add_argument("--seed", help=f"seed for weights, dropout, shuffling (default: {DEFAULTS.seed})")
+    groups = {"on_reset": train.add_argument_group("network"),
+              "live": train.add_argument_group("optimizer"),
+              "next_run": train.add_argument_group("training")}
+    for field in FIELDS:  # one option per setting of pynn's settings table
+        group = groups["next_run" if field.name == "seed" else field.applies]
+        default = getattr(DEFAULTS, field.name)
+        shown = ",".join(map(str, default)) if field.kind == "sizes" else default
+        limits = (f", {format_number(field.low)} to {format_number(field.high)}"
+                  if field.kind in ("int", "number") else "")
+        group.add_argument(f"--{field.name.replace('_', '-')}", dest=field.name,
+                           choices=list(field.choices) or None, metavar=_metavar(field),
+                           help=f"{field.label.lower()}: {field.help}{limits} (default: {shown})")
+    run = groups["next_run"]
     run.add_argument("--csv", type=Path, metavar="PATH", help="train on this CSV instead of the bundled digits")
     run.add_argument("--out", type=Path, default=Path("model.npz"), metavar="PATH",
                      help="where to save the model (default: model.npz)")
@@ -92,8 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
                                                "model on the bundled test digits or on a CSV.")
     evaluate.add_argument("model", type=Path, help="a model file written by `train`")
     evaluate.add_argument("--csv", type=Path, metavar="PATH", help="evaluate on every row of this CSV")
-    parser.set_defaults(commands={"train": train, "evaluate": evaluate})
+    lab = commands.add_parser("lab", help="check your answers to the assignment's exercises",
+                              description=LAB_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    lab_commands = lab.add_subparsers(dest="lab_command", required=True, metavar="ACTION")
+    lab_commands.add_parser("list", help="the exercises, in the assignment's order")
+    starter = lab_commands.add_parser("starter", help="print an exercise's starter code")
+    check = lab_commands.add_parser("check", help="run an exercise's checks on your file "
+                                                  "(exit 0 if all pass, 1 if one fails)")
+    for sub in (starter, check):
+        sub.add_argument("exercise", choices=list(pynn.lab.all_exercises()), help="the exercise")
+    check.add_argument("file", type=Path, help="your Python file (e.g. my_layers.py)")
+    parser.set_defaults(commands={"train": train, "evaluate": evaluate, "lab": lab})
     return parser
+
+
+def _metavar(field) -> str | None:
+    return {"sizes": "SIZES", "int": "N", "number": "X"}.get(field.kind)
 
 
 def check_out(path: Path) -> None:
@@ -205,13 +218,31 @@ def run_evaluate(args) -> int:
     return 0
 
 
+def run_lab(args) -> int:
+    if args.lab_command == "list":
+        for exercise in pynn.lab.all_exercises().values():
+            print(f"{exercise.id:<10} {exercise.title}")
+        return 0
+    exercise = pynn.lab.get(args.exercise)
+    if args.lab_command == "starter":
+        print(exercise.starter.strip())
+        return 0
+    report = exercise.check(args.file.read_text(encoding="utf-8"), filename=args.file.name)
+    print(f"{exercise.title}: {args.file}")
+    print(report)
+    return 0 if report.passed else 1
+
+
+COMMANDS = {"train": run_train, "evaluate": run_evaluate, "lab": run_lab}
+
+
 def main(argv: list[str] | None = None) -> int:
     args, unknown = build_parser().parse_known_args(argv)
     if unknown:  # reported by the command's parser, so the hint names its --help
         args.commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     np.seterr(over="ignore", invalid="ignore")  # divergence is reported by the loss check
     try:
-        return run_train(args) if args.command == "train" else run_evaluate(args)
+        return COMMANDS[args.command](args)
     except (ValueError, TypeError, ModelFileError, OSError) as error:
         message = str(error) or type(error).__name__
     except MemoryError:

@@ -64,8 +64,8 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("hidden", "sizes", "Hidden layers", f"sizes, comma-separated ('' for none; up to "
-          f"{MAX_HIDDEN_LAYERS} layers of 1 to {MAX_UNITS} units)", "on_reset"),
+    Field("hidden", "sizes", "Hidden layers", f"sizes, comma-separated: up to "
+          f"{MAX_HIDDEN_LAYERS} layers of 1 to {MAX_UNITS} units ('' for none)", "on_reset"),
     Field("activation", "choice", "Activation", "after each hidden layer", "on_reset",
           choices=tuple(ACTIVATIONS)),
     Field("init", "choice", "Initializer", "auto = He for ReLU-like, Glorot for sigmoid/tanh",

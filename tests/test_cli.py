@@ -310,3 +310,32 @@ def test_out_of_memory_is_one_error_line(monkeypatch, capsys):
     assert cli.main(["train", "--out", "unused.npz"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and err.startswith("error: out of memory")
+
+
+LAB_SOLUTIONS = __import__("pathlib").Path(__file__).parent / "lab_solutions"
+
+
+def test_lab_check_exits_0_when_every_check_passes():
+    result = run("lab", "check", "dense", str(LAB_SOLUTIONS / "my_layers.py"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[PASS] gradient check: grads['b']" in result.stdout
+    assert "12 of 12 checks passed" in result.stdout
+
+
+def test_lab_check_exits_1_and_names_the_failing_check(tmp_path):
+    mine = tmp_path / "my_layers.py"
+    mine.write_text((LAB_SOLUTIONS / "my_layers.py").read_text().replace(
+        "return grad_output * (input > 0)", "return grad_output"))
+    result = run("lab", "check", "relu", str(mine))
+    assert result.returncode == 1
+    assert "[FAIL] gradient check: grad_input" in result.stdout and "hint:" in result.stdout
+
+
+def test_lab_starter_and_list_help_a_learner_begin(tmp_path):
+    listing = run("lab", "list")
+    assert listing.returncode == 0
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == ["relu", "dense", "softmax", "own_layer"]
+    starter = run("lab", "starter", "relu")
+    assert starter.returncode == 0 and "TODO" in starter.stdout and "class ReLU(Layer)" in starter.stdout
+    missing = run("lab", "check", "relu", str(tmp_path / "nope.py"))
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "nope.py" in missing.stderr
