@@ -233,16 +233,14 @@ def run_lab(args) -> int:
     return 0 if report.passed else 1
 
 
-COMMANDS = {"train": run_train, "evaluate": run_evaluate, "lab": run_lab}
-
-
 def main(argv: list[str] | None = None) -> int:
     args, unknown = build_parser().parse_known_args(argv)
     if unknown:  # reported by the command's parser, so the hint names its --help
         args.commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     np.seterr(over="ignore", invalid="ignore")  # divergence is reported by the loss check
     try:
-        return COMMANDS[args.command](args)
+        command = {"train": run_train, "evaluate": run_evaluate, "lab": run_lab}[args.command]
+        return command(args)
     except (ValueError, TypeError, ModelFileError, OSError) as error:
         message = str(error) or type(error).__name__
     except MemoryError:
