@@ -1,0 +1,112 @@
+"""Train with my layers: the studio's network with the learner's classes in place of pynn's.
+
+The network keeps its architecture and its seed: pynn builds it as usual, then each layer the
+learner wrote (ReLU, Dense) takes the place of pynn's, starting from the very same weights.
+A correct learner layer therefore trains exactly like pynn's; a wrong one shows it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pynn.config import TrainingConfig
+from pynn.lab.exercise import Exercise
+from pynn.lab.runner import LEARNER_FILE, LearnerCodeError, run_code
+from pynn.layers import Dense, Layer
+from pynn.network import Network
+
+
+def learner_layers(code: str, exercises: list[Exercise], filename: str = LEARNER_FILE) -> dict[str, type]:
+    """The learner's classes in ``code`` for each exercise that can replace a pynn layer:
+    ``{"ReLU": <their ReLU>, "Dense": <their Dense>}``. Raises ``LearnerCodeError``."""
+    namespace = run_code(code, filename)
+    found = {}
+    for exercise in exercises:
+        if exercise.replaces is None:
+            raise ValueError(f"exercise {exercise.id!r} does not make a layer the studio can train with")
+        cls = exercise.find_target(namespace)
+        if not (isinstance(cls, type) and issubclass(cls, Layer)):
+            raise LearnerCodeError(f"{exercise.target} must be a class derived from Layer")
+        found[exercise.replaces] = cls
+    return found
+
+
+def swap_layers(network: Network, classes: dict[str, type]) -> Network:
+    """A network like ``network`` in which each layer whose type is a key of ``classes`` is
+    the learner's class, with the same parameters (float32 copies) and the same optimizer."""
+    layers = []
+    for layer in network.layers:
+        cls = classes.get(type(layer).__name__)
+        if cls is None:
+            layers.append(layer)
+            continue
+        mine = cls(layer.input_units, layer.output_units) if isinstance(layer, Dense) else cls()
+        missing = sorted(set(layer.params) - set(mine.params))
+        if missing:
+            raise LearnerCodeError(f"your {cls.__name__} has no self.params[{missing[0]!r}]: "
+                                   f"keep the parameters in self.params as in the starter code")
+        for key, value in layer.params.items():
+            if np.shape(mine.params[key]) != value.shape:
+                raise LearnerCodeError(f"your {cls.__name__}'s params[{key!r}] has shape "
+                                       f"{np.shape(mine.params[key])}; pynn's has {value.shape}")
+            mine.params[key] = value.astype(np.float32, copy=True)
+            mine.grads[key] = np.zeros_like(mine.params[key])
+        _declare_shapes(mine, layer)
+        layers.append(mine)
+    swapped = Network(layers, network.optimizer)
+    swapped.metadata = {**network.metadata, "learner_layers": sorted(classes)}
+    return swapped
+
+
+def _declare_shapes(mine: Layer, theirs: Layer) -> None:
+    """Tell the network the learner's layer has pynn's layer's shapes (a learner's Dense need
+    not declare them), so the chain and the network's input and output are known."""
+    if getattr(mine, "input_shape", None) is None and theirs.input_shape is not None:
+        mine.input_shape = theirs.input_shape
+        mine.output_shape = theirs.output_shape
+
+
+def build_with_learner_layers(config: TrainingConfig, classes: dict[str, type]) -> Network:
+    """``config.build_network()`` (same architecture, seed and initial weights) with the
+    learner's classes swapped in."""
+    return swap_layers(config.build_network(), classes)
+
+
+def with_pynn_layers(network: Network) -> Network:
+    """The same network with pynn's own classes and the current weights: what is saved to a
+    model file (pynn's layers know how to describe themselves in one)."""
+    from pynn.layers import LAYER_TYPES
+
+    layers = []
+    for layer in network.layers:
+        kind = type(layer).__name__
+        if type(layer) is LAYER_TYPES.get(kind) or kind not in LAYER_TYPES:
+            layers.append(layer)
+            continue
+        if kind == "Dense":
+            n_in, n_out = layer.params["W"].shape
+            twin = Dense(n_in, n_out, rng=0)
+        else:
+            twin = LAYER_TYPES[kind]()
+        for key, value in layer.params.items():
+            twin.params[key] = np.array(value, dtype=np.float32)
+        layers.append(twin)
+    plain = Network(layers, network.optimizer)
+    plain.metadata = dict(network.metadata)
+    return plain
+
+
+def describe(network: Network) -> str:
+    """``repr(network)`` with the learner's layers marked: ``[your Dense(784, 256), ...]``."""
+    from pynn.layers import LAYER_TYPES
+
+    parts = []
+    for layer in network.layers:
+        kind = type(layer).__name__
+        if type(layer) is LAYER_TYPES.get(kind):
+            parts.append(repr(layer))
+        elif "W" in layer.params:
+            parts.append(f"your {kind}{tuple(np.shape(layer.params['W']))}")
+        else:
+            parts.append(f"your {kind}()")
+    return f"Network([{', '.join(parts)}])"
