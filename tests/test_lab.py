@@ -132,3 +132,35 @@ def test_a_layer_that_returns_the_wrong_shape_stops_at_the_shape_check():
 def test_unknown_exercises_are_named():
     with pytest.raises(ValueError, match="no exercise 'conv'; there are relu, dense, softmax, own_layer"):
         pynn.lab.check("conv", MY_LAYERS)
+
+
+def test_code_cannot_import_the_pages_javascript():
+    report = pynn.lab.check("relu", "import js\n" + MY_LAYERS)
+    assert failed(report) == ["your code runs"]
+    assert report.results[0].detail.splitlines() == [
+        "line 1 in <module>: import js",
+        "ImportError: the lab does not let your code import js: a layer needs only numpy (and pynn)"]
+    assert not pynn.lab.check("relu", "from pyodide.ffi import to_js\n" + MY_LAYERS).passed
+
+
+def test_running_out_of_memory_is_a_readable_failure():
+    code = MY_LAYERS.replace("return np.maximum(0, input)", "raise MemoryError")
+    detail = results(pynn.lab.check("relu", code))["output shape"].detail
+    assert detail == "MemoryError: your code ran out of memory (an array far too big?)"
+
+
+def test_the_lab_bridge_answers_plain_dicts_and_never_raises():
+    from pynn.lab.bridge import LabBridge
+
+    bridge = LabBridge()
+    listed = bridge.handle({"type": "exercises"})
+    assert listed["ok"] and [e["id"] for e in listed["exercises"]] == ["relu", "dense", "softmax", "own_layer"]
+    checked = bridge.handle({"type": "check", "exercise": "dense", "code": MY_LAYERS})
+    assert checked["ok"] and checked["passed"] and all(r["passed"] for r in checked["results"])
+    assert set(checked["results"][0]) == {"name", "passed", "detail", "hint"}
+    assert "def forward" in bridge.handle({"type": "solution", "exercise": "relu"})["solution"]
+    for bad in (None, [], {}, {"type": "check"}, {"type": "check", "exercise": "relu"},
+                {"type": "check", "exercise": 3, "code": ""}, {"type": "nope", "exercise": "relu"},
+                {"type": "check", "exercise": "relu", "code": "x" * 300_000}):
+        answer = bridge.handle(bad)
+        assert answer["ok"] is False and answer["error"], bad

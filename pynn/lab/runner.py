@@ -7,10 +7,13 @@ numpy's frames are noise to them) and ends with the error itself.
 
 from __future__ import annotations
 
+import builtins
 import linecache
 import traceback
 
 LEARNER_FILE = "my_layers.py"
+# In the page, these would reach JavaScript and the page itself: a layer needs numpy only.
+FORBIDDEN_MODULES = ("js", "pyodide", "pyodide_js", "_pyodide", "micropip")
 
 
 class LearnerCodeError(Exception):
@@ -59,9 +62,18 @@ def run_code(source: str, filename: str = LEARNER_FILE) -> dict:
         code = compile(source, filename, "exec")
     except SyntaxError as error:
         raise LearnerCodeError(explain(error, filename)) from None
-    namespace = {"__name__": filename.rsplit(".", 1)[0], "__file__": filename}
+    namespace = {"__name__": filename.rsplit(".", 1)[0], "__file__": filename,
+                 "__builtins__": {**vars(builtins), "__import__": _guarded_import}}
     try:
         exec(code, namespace)
     except Exception as error:  # anything the learner's module does wrong is theirs to see
         raise LearnerCodeError(explain(error, filename)) from None
     return namespace
+
+
+def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+    """``import`` for the learner's code: everything but the modules that reach the page."""
+    if name.split(".")[0] in FORBIDDEN_MODULES:
+        raise ImportError(f"the lab does not let your code import {name}: a layer needs only "
+                          f"numpy (and pynn)")
+    return builtins.__import__(name, globals, locals, fromlist, level)
