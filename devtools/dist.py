@@ -67,6 +67,7 @@ def build(skip_model: bool = False) -> Path:
         log("lock", f"pyodide-lock.json trimmed to {kept} of {listed} packages ({', '.join(wanted)})")
 
         log("web", _copy_web(stage))
+        log("editor", _bundle_editor(stage / "vendor" / "codemirror"))
 
         if skip_model:
             log("model", f"SKIPPED (--skip-model): dist/{MODEL} not built")
@@ -129,6 +130,22 @@ def _copy_web(stage: Path) -> str:
         shutil.copy2(source, vendor / Path(name).name)
     page = ", ".join(copied) if copied else "no page files in web/ yet"
     return f"{page}; vendor/uplot from npm uplot@{_npm_version('uplot')}"
+
+
+def _bundle_editor(vendor: Path) -> str:
+    """The lab's CodeMirror editor, bundled by esbuild into vendor/codemirror/editor.js."""
+    node = shutil.which("node")
+    if node is None:
+        raise BuildError("node not found on PATH: it bundles the lab's editor (install Node.js 20)")
+    vendor.mkdir(parents=True, exist_ok=True)
+    out = vendor / "editor.js"
+    result = subprocess.run([node, str(ROOT / "devtools" / "bundle_editor.mjs"), str(WEB), str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if result.returncode or not out.exists():
+        raise BuildError(f"bundling the editor failed: {result.stdout.strip()[-300:]}")
+    shutil.copy2(NODE_MODULES / "codemirror" / "LICENSE", vendor / "LICENSE")
+    return (f"vendor/codemirror/editor.js ({out.stat().st_size // 1024} KB) from npm "
+            f"codemirror@{_npm_version('codemirror')} by {result.stdout.strip()}")
 
 
 def _default_model(out: Path) -> str:
