@@ -1,8 +1,62 @@
-"""Issue 4: the settings form: validated by pynn, live where it can be, kept in the URL hash."""
+"""Issue 4: the settings form: built from pynn's settings table, validated by pynn, live
+where it can be, kept in the URL hash."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import expect
+
+from pynn.config import FIELDS
+
+MARKS = {"live": ("⚡", "applies at once, even mid-run"), "on_reset": ("↻", "applies on Reset")}
+ROLES = {"sizes": "textbox", "choice": "combobox", "number": "spinbutton", "int": "spinbutton"}
+ANY = re.compile(r".*")
+
+
+def test_the_form_shows_one_field_per_setting_of_pynns_table_in_order(studio):
+    boxes = studio.by("settings").locator(".field")
+    expect(boxes).to_have_count(len(FIELDS))
+    for i, field in enumerate(FIELDS):
+        box, control = boxes.nth(i), studio.by(f"field-{field.name}")
+        expect(box.locator("input, select")).to_have_attribute("data-testid", f"field-{field.name}")
+        # its label names it (the mark is only a visual cue), and says when a change applies
+        named = studio.page.get_by_role(ROLES[field.kind], name=field.label, exact=True)
+        expect(named).to_have_attribute("name", field.name)
+        mark, title = MARKS.get(field.applies, ("", ""))
+        expect(box.locator("label")).to_have_text(f"{field.label} {mark}".strip())
+        marks = box.locator("label [aria-hidden=true]")
+        expect(marks).to_have_count(1 if mark else 0)
+        if mark:
+            expect(marks).to_have_attribute("title", title)
+        expect(control).to_have_attribute("title", field.help)
+        expect(control).to_have_attribute("aria-describedby", f"e-{field.name}")
+        expect(box.locator("small.field-error")).to_have_attribute("data-testid", f"error-{field.name}")
+        if field.kind == "choice":
+            values = control.locator("option").evaluate_all("options => options.map(o => o.value)")
+            assert values == list(field.choices), field.name
+        elif field.kind == "sizes":
+            expect(control).to_have_attribute("type", "text")
+            expect(box).to_have_class(re.compile(r"\bwide\b"))
+        else:
+            expect(control).to_have_attribute("type", "number")
+            expect(control).to_have_attribute("step", "1" if field.kind == "int" else "any")
+            assert float(control.get_attribute("min")) == field.low, field.name
+            assert float(control.get_attribute("max")) == field.high, field.name
+    expect(studio.by("field-activation").locator("option:checked")).to_have_text("ReLU")
+
+
+def test_a_bad_value_marks_its_field_invalid_until_it_is_fixed(studio):
+    momentum = next(f for f in FIELDS if f.name == "momentum")
+    studio.set_field("optimizer", "momentum")
+    studio.set_field("momentum", "1.5")
+    expect(studio.by("field-momentum")).to_have_attribute("aria-invalid", "true")
+    expect(studio.by("error-momentum")).to_contain_text(f"{momentum.high:g}")
+    expect(studio.by("field-lr")).not_to_have_attribute("aria-invalid", ANY)
+    expect(studio.by("train")).to_be_disabled()
+    studio.by("field-momentum").fill("0.5")
+    expect(studio.by("field-momentum")).not_to_have_attribute("aria-invalid", ANY)
+    expect(studio.by("error-momentum")).to_have_text("")
+    expect(studio.by("train")).to_be_enabled()
 
 
 def test_the_url_hash_round_trips_a_setup(studio, open_page):
@@ -31,13 +85,16 @@ def test_the_url_hash_round_trips_a_setup(studio, open_page):
 def test_bad_values_are_named_by_pynn_and_block_training_until_fixed(studio):
     studio.set_field("lr", "-1")
     studio.set_field("hidden", "100,abc")
-    expect(studio.by("error-lr")).to_have_text("lr must be a number from 1e-7 to 10000, got -1.0")
+    expect(studio.by("error-lr")).to_have_text("lr must be a number from 1e-07 to 10000, got -1.0")
     expect(studio.by("error-hidden")).to_contain_text("'abc'")
-    expect(studio.by("field-lr")).to_have_attribute("aria-invalid", "")
+    expect(studio.by("field-lr")).to_have_attribute("aria-invalid", "true")
+    expect(studio.by("field-hidden")).to_have_attribute("aria-invalid", "true")
     expect(studio.by("train")).to_be_disabled()
     expect(studio.by("reset")).to_be_disabled()
     studio.configure(lr="0.01", hidden="256,128")
     expect(studio.by("error-lr")).to_have_text("")
+    expect(studio.by("field-lr")).not_to_have_attribute("aria-invalid", ANY)
+    expect(studio.by("field-hidden")).not_to_have_attribute("aria-invalid", ANY)
     expect(studio.by("train")).to_be_enabled()
 
 
@@ -53,11 +110,14 @@ def test_the_architecture_needs_reset_while_the_learning_rate_applies_live(studi
     studio.reset()
     studio.click("train")
     studio.wait_run_state("running")
-    # mid-run: architecture and run settings are locked, the optimizer settings are not
-    for name in ("hidden", "activation", "init", "dropout", "seed", "batch_size", "epochs", "shift"):
-        expect(studio.by(f"field-{name}")).to_be_disabled()
-    for name in ("optimizer", "lr", "weight_decay"):
-        expect(studio.by(f"field-{name}")).to_be_enabled()
+    # mid-run: architecture and run settings are locked, the live (⚡) settings are not
+    live = [f.name for f in FIELDS if f.applies == "live"]
+    assert {"optimizer", "lr", "weight_decay"} <= set(live)
+    for field in FIELDS:
+        if field.applies != "live":
+            expect(studio.by(f"field-{field.name}")).to_be_disabled()
+        elif field.name != "momentum":
+            expect(studio.by(f"field-{field.name}")).to_be_enabled()
     expect(studio.by("field-momentum")).to_be_disabled()    # only for the momentum optimizer
     studio.configure(lr="0.0005")
     studio.set_field("optimizer", "momentum")

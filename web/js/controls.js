@@ -1,14 +1,23 @@
 // controls.js: the settings form and the URL hash that mirrors it.
 //
-// The form holds strings; pynn validates them (bridge check_config) and the answer says
-// which fields are wrong and whether the change needs a Reset. A valid setup is written
-// to the URL hash (#hidden=100,200&lr=0.1&...) so it can be shared and reloaded.
+// The form is built from pynn's one settings table (pynn/config.py FIELDS, sent by the
+// bridge's `defaults`): each field's label, kind, limits, choices, help and when a change
+// applies. The form holds strings; pynn validates them (bridge check_config) and the answer
+// says which fields are wrong and whether the change needs a Reset. A valid setup is
+// written to the URL hash (#hidden=100,200&lr=0.1&...) so it can be shared and reloaded.
 
-const LABELS = {
+// How some choices read on the page (presentation only; anything else shows its value).
+const OPTION_LABELS = {
   relu: "ReLU", leaky_relu: "Leaky ReLU", sigmoid: "Sigmoid", tanh: "Tanh",
   auto: "auto", small: "small (×0.01)", glorot: "Glorot", he: "He",
   sgd: "SGD", momentum: "SGD + momentum", adam: "Adam",
 };
+// The mark after a label: when a change applies (next_run, the usual case, has none).
+const MARKS = {
+  live: { className: "live", text: "⚡", title: "applies at once, even mid-run" },
+  on_reset: { className: "needs-reset", text: "↻", title: "applies on Reset" },
+};
+const PLACEHOLDERS = { sizes: "e.g. 100,200" };
 const CHECK_DELAY_MS = 250;   // wait for a pause in typing before asking pynn
 
 export class Controls {
@@ -17,8 +26,8 @@ export class Controls {
     this.check = check;          // async (values) => check_config answer
     this.onValid = onValid;      // ({config, needs_reset, values}) => void
     this.onInvalid = onInvalid;  // (errors) => void
-    this.fields = new Map([...form.elements].filter((e) => e.name).map((e) => [e.name, e]));
-    this.applies = { on_reset: [], live: [], next_run: [] };
+    this.fields = new Map();     // name -> its <input>/<select>, in table order (from setup)
+    this.live = new Set();       // names of the settings that apply at once, even mid-run
     this.runActive = false;
     this.enabled = false;
     this.generation = 0;         // a newer check makes older answers stale
@@ -29,14 +38,13 @@ export class Controls {
     form.addEventListener("submit", (event) => event.preventDefault());
   }
 
-  // From the bridge's `defaults`: the choices of each select and when settings apply.
-  setup({ choices, applies }) {
-    for (const [name, options] of Object.entries(choices)) {
-      const select = this.fields.get(name);
-      if (!select) continue;
-      select.replaceChildren(...options.map((value) => new Option(LABELS[value] || value, value)));
-    }
-    this.applies = applies;
+  // From the bridge's `defaults`: the settings table, one form field per entry, in order.
+  setup({ fields }) {
+    const built = fields.map((spec) => buildField(spec));
+    this.form.replaceChildren(...built.map(([box]) => box));
+    this.fields = new Map(fields.map((spec, i) => [spec.name, built[i][1]]));
+    this.live = new Set(fields.filter((spec) => spec.applies === "live").map((spec) => spec.name));
+    this.updateDisabled();
   }
 
   read() {
@@ -90,7 +98,8 @@ export class Controls {
       const message = errors[name] || "";
       const slot = this.form.querySelector(`#e-${name}`);
       if (slot) slot.textContent = message;
-      field.toggleAttribute("aria-invalid", Boolean(message));
+      if (message) field.setAttribute("aria-invalid", "true");
+      else field.removeAttribute("aria-invalid");
       field.closest(".field")?.classList.toggle("invalid", Boolean(message));
     }
   }
@@ -111,11 +120,53 @@ export class Controls {
     const optimizer = this.fields.get("optimizer")?.value;
     for (const [name, field] of this.fields) {
       let disabled = !this.enabled;
-      if (this.runActive && !this.applies.live.includes(name)) disabled = true;
+      if (this.runActive && !this.live.has(name)) disabled = true;
       if (name === "momentum" && optimizer !== "momentum") disabled = true;
       field.disabled = disabled;
     }
   }
+}
+
+// -- building the form ---------------------------------------------------------------------
+
+// One `.field` for one entry of the table: the label (with its ⚡/↻ mark), the control (the
+// help is its tooltip) and the slot for pynn's message. Returns [the .field, the control].
+function buildField({ name, kind, label, help, applies, low, high, choices }) {
+  const caption = element("label", { htmlFor: `f-${name}`, title: help }, label);
+  const mark = MARKS[applies];
+  if (mark) {
+    const sign = element("span", { className: mark.className, title: mark.title }, mark.text);
+    sign.setAttribute("aria-hidden", "true");
+    caption.append(" ", sign);
+  }
+  let control;
+  if (kind === "choice") {
+    control = element("select");
+    control.append(...choices.map((value) => new Option(OPTION_LABELS[value] || value, value)));
+  } else if (kind === "sizes") {
+    control = element("input", { type: "text", autocomplete: "off", spellcheck: false,
+                                 placeholder: PLACEHOLDERS.sizes });
+  } else {   // number or int
+    const whole = kind === "int";
+    control = element("input", { type: "number", step: whole ? "1" : "any",
+                                 inputMode: whole ? "numeric" : "decimal" });
+    if (low !== null && low !== undefined) control.min = String(low);
+    if (high !== null && high !== undefined) control.max = String(high);
+  }
+  Object.assign(control, { id: `f-${name}`, name, title: help });
+  control.dataset.testid = `field-${name}`;
+  control.setAttribute("aria-describedby", `e-${name}`);
+  const error = element("small", { id: `e-${name}`, className: "field-error" });
+  error.dataset.testid = `error-${name}`;
+  const box = element("div", { className: kind === "sizes" ? "field wide" : "field" });
+  box.append(caption, control, error);
+  return [box, control];
+}
+
+function element(tag, properties = {}, text = "") {
+  const node = Object.assign(document.createElement(tag), properties);
+  if (text) node.textContent = text;
+  return node;
 }
 
 // -- the URL hash ------------------------------------------------------------------------
