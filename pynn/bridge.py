@@ -5,327 +5,300 @@ The worker (``web/js/worker.js``) keeps one ``Studio`` and sends it requests::
     studio.handle({"type": "predict", "pixels": <uint8 bytes>, "width": 280, "height": 280})
     → {"ok": True, "empty": False, "probs": [...10 floats], "digit": 7, "input": <784 bytes>}
 
-Every request gets ``{"ok": True, ...}`` or ``{"ok": False, "error": "<one readable line>"}``;
-a failed request changes nothing. Request types are the ``Studio`` methods listed in
-``Studio.REQUESTS``; their docstrings are the protocol's reference. Nothing here knows
-about the DOM, and nothing in the page does maths: whatever the page shows as a number or a
-shade (probabilities, smoothed losses, confusion rates, weight pictures) is computed here.
+Every request is a dict with a ``type`` (one of ``Studio.REQUESTS``) and that request's
+arguments. Every answer is ``{"ok": True, ...}`` or ``{"ok": False, "error": "<one line>"}``;
+``handle`` never raises, whatever it is given, and a request that fails changes nothing.
+The arguments are checked before anything runs: unknown or missing ones, wrong types and
+bad values are refused with a message naming the argument and the value.
+
+Training runs in Python: ``train``/``step``/``pause``/``resume``/``stop`` change the run, and
+while it is ``running`` the worker keeps sending ``train_slice``. The answers to these, and
+to any request that ended a run (``reset``, ``load_model``, ``load_csv``, ``use_digits``:
+reason ``replaced``), also carry
+
+- ``state``: the run's state now: ``running``, ``paused`` or ``idle``;
+- ``events``: messages for the page, in order: ``progress``, ``epoch`` and ``training``
+  (``{type: "training", state, reason, message}``: the run's state changed, and why).
+  Their fields are documented in ``pynn/studio/run.py``.
+
+A command that does not apply (``pause`` while paused, ``stop`` when idle, ``train`` during
+a run) is answered ``ok`` with no events: it changes nothing. The method docstrings below
+are the reference for each request; the logic lives in ``pynn.studio``.
 """
 
 from __future__ import annotations
 
-import time
+import inspect
+import reprlib
 
 import numpy as np
 
-from pynn import io
-from pynn.config import TrainingConfig
-from pynn.data import DigitSplits, load_csv, load_digits, split_by_position
-from pynn.draw import preprocess_drawing
-from pynn.errors import ModelFileError, TrainingDiverged
-from pynn.layers import ACTIVATIONS, INITIALIZERS
-from pynn.losses import softmax
-from pynn.metrics import confusion_matrix, loss_and_accuracy
-from pynn.optim import OPTIMIZERS
-from pynn.training import BatchEnd, train_steps
+from pynn.checks import check_int, check_number, is_int, is_number
+from pynn.config import defaults as config_defaults
+from pynn.studio import Session
 
-N_WEIGHT_IMAGES = 32  # first-layer units shown as 28×28 pictures
-LOSS_SMOOTHING = 0.9  # exponential moving average of the batch loss, as TensorBoard draws it
-DIGITS_NAME = "bundled MNIST digits"
-LIVE_SETTINGS = ("optimizer", "lr", "momentum", "weight_decay")  # set_config applies these mid-run
+MAX_SIDE = 8192          # drawing width/height in pixels
+MAX_BUDGET_MS = 10_000   # one train_slice at most
+MAX_NAME = 200           # characters of a file name kept for messages
+MAX_ERROR = 400          # characters of an error message
+# requests whose answers always carry the run's ``state`` and the page's ``events``
+RUN_REQUESTS = ("train", "start", "step", "pause", "resume", "stop", "train_slice",
+                "reset", "load_model", "load_csv", "use_digits")
 
 
-def _bytes(value) -> bytes:
+# -- argument checks (by argument name; each returns the value to use) -----------------------
+_REPR = reprlib.Repr()   # (keyword arguments need Python 3.12)
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, 40, 40
+FLAT = (str, int, float, bool, type(None))   # what a setting's value may be (or a list of)
+
+
+def _short(value) -> str:
+    """A short repr for messages, however big or deeply nested ``value`` is."""
+    text = _REPR.repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _settings(name, value) -> dict:
+    """A dict of settings whose values are plain (a form's strings, numbers, or a list of
+    them for ``hidden``); ``TrainingConfig`` checks the names and values."""
+    if not isinstance(value, dict):
+        raise TypeError(f"{name} must be a dict of settings (name → value), got {_short(value)}")
+    for key, item in value.items():
+        items = item if isinstance(item, (list, tuple)) else [item]
+        if not all(isinstance(x, FLAT) for x in items):
+            raise TypeError(f"{name}[{_short(key)}] must be a number, a string or a list of "
+                            f"them, got {_short(item)}")
+    return value
+
+
+def _binary(name, value) -> bytes:
     """bytes from bytes-like values, including a Pyodide JsProxy of a typed array
     (``to_bytes`` copies it once; ``to_py`` would copy it twice: 110 MB CSVs matter)."""
-    if hasattr(value, "to_bytes"):
-        return value.to_bytes()
-    if hasattr(value, "to_py"):
-        value = value.to_py()
-    return bytes(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if hasattr(value, "to_bytes") and not isinstance(value, int):   # int.to_bytes is no buffer
+        try:
+            data = value.to_bytes()
+        except Exception:  # noqa: BLE001 -- not a typed array after all
+            data = None
+        if isinstance(data, bytes):
+            return data
+    raise TypeError(f"{name} must be bytes (a Uint8Array), got {type(value).__name__} {_short(value)}")
+
+
+def _side(name, value) -> int:
+    if not is_int(value):
+        raise TypeError(f"{name} must be a whole number from 1 to {MAX_SIDE}, got {_short(value)}")
+    return check_int(name, value, low=1, high=MAX_SIDE)
+
+
+def _name(name, value) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {_short(value)}")
+    return value if len(value) <= MAX_NAME else value[:MAX_NAME - 1] + "…"
+
+
+def _budget(name, value) -> float:
+    if not is_number(value):
+        raise TypeError(f"{name} must be a number of milliseconds in (0, {MAX_BUDGET_MS}], "
+                        f"got {_short(value)}")
+    return check_number(name, value, low=0, high=MAX_BUDGET_MS, low_open=True)
+
+
+ARGUMENTS = {"config": _settings, "pixels": _binary, "data": _binary, "width": _side,
+             "height": _side, "name": _name, "budget_ms": _budget}
+
+
+def _plain(value):
+    """Answers as plain values: uint8 arrays → bytes, other arrays → lists, numpy scalars →
+    Python numbers, tuples → lists."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return value.tobytes() if value.dtype == np.uint8 else value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _one_line(error) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= MAX_ERROR else text[:MAX_ERROR - 1] + "…"
 
 
 class Studio:
-    """One studio session: a network, its data and, maybe, a training run in progress."""
+    """One studio session behind the worker: ``handle(request) → answer``."""
 
-    REQUESTS = ("defaults", "check_config", "reset", "set_config", "info", "load_model",
-                "save_model", "predict", "start", "train_slice", "stop", "report",
-                "test_images", "load_csv", "use_digits")
+    REQUESTS = ("defaults", "check_config", "set_config", "reset", "info", "load_model",
+                "save_model", "predict", "train", "start", "step", "pause", "resume", "stop",
+                "train_slice", "report", "test_images", "load_csv", "use_digits")
 
     def __init__(self):
-        self.config = TrainingConfig()
-        self._network = None     # built on first use: the page loads a model file first
-        self._data: DigitSplits | None = None  # loaded on first use: predicting needs none
-        self.data_name = DIGITS_NAME
-        self.run = None          # the train_steps generator while a run is active
-        self.runs_started = 0
-        self.epochs_done = 0     # epochs this network has been trained (saved with the model)
-        self.smoothed_loss = None
-        self.batches_seen = 0    # for the bias correction of the smoothed loss
+        self.session = Session()
 
-    @property
-    def network(self):
-        if self._network is None:
-            self._network = self.config.build_network()
-        return self._network
-
-    @network.setter
-    def network(self, network):
-        self._network = network
-
-    @property
-    def data(self) -> DigitSplits:
-        if self._data is None:
-            self._data = load_digits()
-        return self._data
+    # read-only views for Python callers and tests
+    config = property(lambda self: self.session.config)
+    network = property(lambda self: self.session.network)
+    data = property(lambda self: self.session.data)
+    run = property(lambda self: self.session.run)
 
     # -- dispatch ---------------------------------------------------------------------------
-    def handle(self, request: dict) -> dict:
-        """Run ``request["type"]`` with the other keys as arguments; never raises."""
-        kind = request.get("type")
-        if kind not in self.REQUESTS:
-            return {"ok": False, "error": f"unknown request type {kind!r}"}
-        args = {k: v for k, v in request.items() if k != "type"}
+    def handle(self, request) -> dict:
+        """Check ``request``, run it, answer with plain values; never raises."""
         try:
-            return {"ok": True, **getattr(self, kind)(**args)}
-        except (ValueError, TypeError, ModelFileError, TrainingDiverged) as error:
-            return {"ok": False, "error": str(error)}
+            kind, args = self._checked(request)
+            answer = getattr(self, kind)(**args)
+            events = self.session.take_events()
+            if kind in RUN_REQUESTS or events:
+                answer = {**answer, "state": self.session.run_state, "events": events}
+            return {"ok": True, **_plain(answer)}
+        except (ValueError, TypeError) as error:
+            return {"ok": False, "error": _one_line(error)}
         except MemoryError:
-            return {"ok": False, "error": "out of memory: try a smaller file or network"}
-        except Exception as error:  # a bug: say so, and keep serving
-            return {"ok": False, "error": f"internal error ({type(error).__name__}: {error})"}
+            return {"ok": False, "error": "out of memory: try a smaller file or network (nothing changed)"}
+        except Exception as error:  # noqa: BLE001 -- a bug: say so, and keep serving
+            return {"ok": False, "error": _one_line(f"internal error ({type(error).__name__}: {error})")}
 
-    # -- configuration ----------------------------------------------------------------------
+    def _checked(self, request) -> tuple[str, dict]:
+        if not isinstance(request, dict):
+            raise TypeError(f"a request must be a dict with a 'type', got {_short(request)}")
+        if "type" not in request:
+            raise ValueError(f"the request has no 'type' (one of {', '.join(self.REQUESTS)})")
+        kind = request["type"]
+        if not isinstance(kind, str) or kind not in self.REQUESTS:
+            raise ValueError(f"unknown request type {_short(kind)} (known: {', '.join(self.REQUESTS)})")
+        parameters = _PARAMETERS[kind]
+        args = {}
+        for key, value in request.items():
+            if key == "type":
+                continue
+            if key not in parameters:
+                raise TypeError(f"{kind} got an unexpected argument {_short(key)}")
+            optional = parameters[key].default is None
+            args[key] = None if value is None and optional else ARGUMENTS[key](key, value)
+        missing = [name for name, p in parameters.items()
+                   if p.default is inspect.Parameter.empty and name not in args]
+        if missing:
+            raise TypeError(f"{kind} needs the argument(s) {', '.join(map(repr, missing))}")
+        return kind, args
+
+    # -- settings ---------------------------------------------------------------------------
     def defaults(self) -> dict:
-        """The default recipe, the choices the form offers, and when each setting
-        ``applies``: ``on_reset`` (a new network), ``live`` (at once, also mid-run) or
-        ``next_run``."""
-        return {"config": TrainingConfig().to_dict(), "current": self.config.to_dict(),
-                "choices": {"activation": list(ACTIVATIONS), "init": ["auto", *INITIALIZERS],
-                            "optimizer": list(OPTIMIZERS)},
-                "applies": {"on_reset": [*TrainingConfig.ARCHITECTURE, "seed"],
-                            "live": list(LIVE_SETTINGS),
-                            "next_run": [k for k in TrainingConfig().to_dict()
-                                         if k not in (*TrainingConfig.ARCHITECTURE, "seed", *LIVE_SETTINGS)]}}
+        """``config``: the default recipe; ``current``: the current settings; ``fields``: the
+        settings table the form is built from (``pynn.config.FIELDS``: name, kind, label,
+        help, when it ``applies`` (on_reset / live / next_run), low/high, choices)."""
+        return {**config_defaults(), "current": self.session.config.to_dict()}
 
-    def check_config(self, config: dict) -> dict:
-        """Validate form values (strings are fine) without applying them.
+    def check_config(self, config) -> dict:
+        """Validate form values (strings are fine) against the current settings, applying
+        nothing: ``{valid: False, errors: {field: message}}`` (every bad field at once) or
+        ``{valid: True, config: <normalised>, needs_reset: <architecture or seed changed>}``."""
+        return self.session.check(config)
 
-        ``valid`` and, if not, ``errors``: field → message, each field checked on its own so
-        the form can mark every bad field at once. If valid: the normalised ``config`` and
-        ``needs_reset`` (it changes the architecture or the seed of the current network)."""
-        errors = {}
-        for key, value in config.items():
-            try:
-                TrainingConfig.from_dict({key: value})
-            except ValueError as error:
-                errors[key] = str(error)
-        if errors:
-            return {"valid": False, "errors": errors}
-        checked = TrainingConfig.from_dict(config)
-        return {"valid": True, "config": checked.to_dict(),
-                "needs_reset": checked.needs_new_network(self.config) or checked.seed != self.config.seed}
+    def set_config(self, config) -> dict:
+        """Change the given settings, and only those: live ones (optimizer, lr, momentum,
+        weight_decay) at once, also mid-run; batch_size/epochs/shift from the next run.
+        Refused (naming them) if any of them needs a Reset. Answers ``config`` and ``model``."""
+        self.session.apply(config)
+        return {"config": self.session.config.to_dict(), "model": self.session.model_info()}
 
-    def reset(self, config: dict | None = None) -> dict:
-        """A freshly initialised network from ``config`` (default: the current one)."""
-        self.config = TrainingConfig.from_dict(config) if config is not None else self.config
-        self.network = self.config.build_network()
-        self._new_network()
-        return {**self.model_info(), "config": self.config.to_dict()}
-
-    def set_config(self, config: dict) -> dict:
-        """Apply what can change without a reset: the learning rate and optimizer settings
-        at once (also mid-run), batch size/epochs/shift from the next run."""
-        checked = TrainingConfig.from_dict(config)
-        if checked.needs_new_network(self.config) or checked.seed != self.config.seed:
-            raise ValueError("the architecture or seed changed: press Reset to apply it")
-        old, self.config = self.config, checked
-        if any(getattr(old, f) != getattr(checked, f) for f in LIVE_SETTINGS if f != "lr"):
-            self.network.optimizer = checked.build_optimizer()
-        else:
-            self.network.optimizer.lr = checked.lr
-        return {"config": checked.to_dict(), **self.model_info()}
+    def reset(self, config=None) -> dict:
+        """A freshly initialised network from the current settings with ``config``'s changed
+        (ends any run: ``replaced``). Answers ``model`` and ``config``."""
+        self.session.reset(config)
+        return {"model": self.session.model_info(), "config": self.session.config.to_dict()}
 
     def info(self) -> dict:
         """The current ``config``, ``model`` and ``data`` (what the page shows at start)."""
-        return {"config": self.config.to_dict(), **self.model_info(), **self.data_info()}
+        s = self.session
+        return {"config": s.config.to_dict(), "model": s.model_info(), "data": s.data_info()}
 
     # -- models -----------------------------------------------------------------------------
-    def model_info(self) -> dict:
-        return {"model": {"summary": repr(self.network), "params": self.network.count_params(),
-                          "layers": self.network.config(), "epochs_done": self.epochs_done,
-                          "optimizer": self.network.optimizer.config()}}
-
-    def load_model(self, data, name: str = "model") -> dict:
-        """Replace the network with one from a pynn ``.npz`` file's bytes.
-
-        The form's ``config`` follows the file's saved settings when it has them;
-        ``epochs_done`` is the file's count (saved by the studio), else its config's epochs."""
-        network = io.load(_bytes(data))
-        if network.input_units != 784 or network.n_classes != 10:
-            raise ModelFileError(f"{name} expects {network.input_units} inputs and "
-                                 f"{network.n_classes} classes; the studio needs 784 and 10")
-        config = self.config
-        saved = network.metadata.get("config")
-        if isinstance(saved, dict):
-            try:
-                config = TrainingConfig.from_dict(saved)
-            except ValueError:
-                pass  # a model from another tool: keep the form's settings
-        epochs = network.metadata.get("epochs", saved.get("epochs", 0) if isinstance(saved, dict) else 0)
-        self.network, self.config = network, config
-        self._new_network()
-        self.epochs_done = epochs if isinstance(epochs, int) and epochs >= 0 else 0
-        return {**self.model_info(), "config": self.config.to_dict()}
+    def load_model(self, data, name="model") -> dict:
+        """Use the network in a pynn ``.npz`` file (``data``: its bytes; ``name`` for
+        messages). The settings follow the file's; ``model.epochs_done`` is the file's count.
+        Ends any run (``replaced``). Answers ``model`` and ``config``."""
+        self.session.load_model(data, name)
+        return {"model": self.session.model_info(), "config": self.session.config.to_dict()}
 
     def save_model(self) -> dict:
-        """The current network as pynn ``.npz`` bytes (loads in CPython with ``pynn.load``)."""
-        return {"data": io.to_bytes(self.network, metadata={
-            "config": self.config.to_dict(), "data": self.data_name, "epochs": self.epochs_done})}
+        """``data``: the network as pynn ``.npz`` bytes (``pynn.load`` reads them in CPython)."""
+        return {"data": self.session.save_model()}
 
-    # -- prediction -------------------------------------------------------------------------
-    def predict(self, pixels, width: int, height: int) -> dict:
-        """``pixels``: ``width×height`` uint8 ink values (0 = nothing), row by row.
+    def predict(self, pixels, width, height) -> dict:
+        """``pixels``: ``width×height`` uint8 ink values (0 = nothing), row by row; ``width``
+        and ``height``: whole numbers from 1 to 8192. Answers ``empty: True`` (nothing drawn),
+        else the 10 ``probs``, the ``digit`` and the 28×28 ``input`` the network saw (784
+        bytes)."""
+        return self.session.predict(pixels, width, height)
 
-        Returns ``empty`` (nothing drawn), else the 10 ``probs``, the ``digit`` and the
-        28×28 ``input`` the network saw (784 bytes)."""
-        ink = np.frombuffer(_bytes(pixels), dtype=np.uint8)
-        if ink.size != width * height:
-            raise ValueError(f"got {ink.size} pixels for a {width}×{height} drawing")
-        image = preprocess_drawing(ink.reshape(height, width))
-        if image is None:
-            return {"empty": True}
-        probs = self.network.predict_proba(image[None, :])[0]
-        return {"empty": False, "probs": probs.astype(float).tolist(), "digit": int(probs.argmax()),
-                "input": np.round(image * 255).astype(np.uint8).tobytes()}
-
-    # -- training ---------------------------------------------------------------------------
-    def start(self) -> dict:
-        """Begin a run of ``config.epochs`` epochs on the current data and network."""
-        c = self.config
-        self._forget_run()
-        self.runs_started += 1
-        self.run = train_steps(self.network, self.data.X_train, self.data.y_train,
-                               epochs=c.epochs, batch_size=c.batch_size,
-                               validation_data=(self.data.X_val, self.data.y_val), shift=c.shift,
-                               seed=np.random.default_rng([c.seed, self.runs_started]))
-        return {"epochs": c.epochs, "n_batches": -(-len(self.data.X_train) // c.batch_size),
-                "batch_size": c.batch_size, "n_train": len(self.data.X_train),
-                "epochs_done": self.epochs_done}
-
-    def train_slice(self, budget_ms: float = 30.0, until_epoch_end: bool = False) -> dict:
-        """Run minibatches for about ``budget_ms``; with ``until_epoch_end`` stop early at
-        the end of an epoch (Step is a series of such slices).
-
-        Returns ``state`` (``running``/``finished``/``diverged`` with ``error``), where the
-        run is (``epoch`` of ``epochs``, ``batch`` of ``n_batches``), this slice's batch
-        ``losses``, their ``smoothed`` curve, each batch's place ``at`` in epochs trained
-        (2.5 = half-way through the network's third epoch), the ``examples`` done, and
-        ``epoch_ends``: metrics of each epoch that finished (``epoch`` counts all epochs of
-        this network, ``run_epoch`` those of this run)."""
-        if self.run is None:
-            raise ValueError("no training run: press Train first")
-        deadline = time.perf_counter() + budget_ms / 1000
-        out = {"state": "running", "losses": [], "smoothed": [], "at": [], "examples": 0,
-               "epoch_ends": []}
-        try:
-            while True:
-                event = next(self.run)
-                if isinstance(event, BatchEnd):
-                    out["losses"].append(event.loss)
-                    out["smoothed"].append(self._smooth(event.loss))
-                    out["at"].append(self.epochs_done + event.batch / event.n_batches)
-                    out["examples"] += event.size
-                    out.update(epoch=event.epoch, batch=event.batch, n_batches=event.n_batches)
-                else:
-                    self.epochs_done += 1
-                    out["epoch_ends"].append({"epoch": self.epochs_done, "run_epoch": event.epoch,
-                                              "epochs": event.epochs, **event.logs()})
-                    if until_epoch_end:
-                        break
-                if time.perf_counter() >= deadline:
-                    break
-        except StopIteration:
-            out["state"] = "finished"
-            self.run = None
-        except TrainingDiverged as error:
-            out.update(state="diverged", error=str(error))
-            self.run = None
-        return out
-
-    def _smooth(self, loss: float) -> float:
-        """Debiased exponential moving average of the batch losses."""
-        self.batches_seen += 1
-        previous = 0.0 if self.smoothed_loss is None else self.smoothed_loss
-        self.smoothed_loss = LOSS_SMOOTHING * previous + (1 - LOSS_SMOOTHING) * loss
-        return self.smoothed_loss / (1 - LOSS_SMOOTHING ** self.batches_seen)
-
-    def stop(self) -> dict:
-        """End the run; the weights stay as trained so far."""
-        self._forget_run()
+    # -- training (each answer also has ``state`` and ``events``) ------------------------------
+    def train(self) -> dict:
+        """Start a run of ``config.epochs`` epochs (event ``started``); during a run, nothing."""
+        self.session.train()
         return {}
 
-    def _forget_run(self):
-        if self.run is not None:
-            self.run.close()
-        self.run = None
+    start = train   # the name scripts such as bench/browser_epoch.py use
 
-    def _new_network(self):
-        self._forget_run()
-        self.epochs_done = 0
-        self.smoothed_loss, self.batches_seen = None, 0
+    def step(self) -> dict:
+        """Train to the end of the next epoch, then pause (``step``); starts a run if idle."""
+        self.session.train(step=True)
+        return {}
 
+    def pause(self) -> dict:
+        """Pause a running run (``paused``); otherwise nothing."""
+        self.session.pause()
+        return {}
+
+    def resume(self) -> dict:
+        """Resume a paused run (``resumed``); otherwise nothing."""
+        self.session.resume()
+        return {}
+
+    def stop(self) -> dict:
+        """End the run (``stopped``); the weights stay as trained so far. Idle: nothing."""
+        self.session.stop()
+        return {}
+
+    def train_slice(self, budget_ms=30.0) -> dict:
+        """Train for about ``budget_ms`` (a number in (0, 10000]; at least one minibatch),
+        stopping early at an epoch's end. The worker sends it while ``state`` is
+        ``running``; otherwise it does nothing. The run ends by itself after its last epoch
+        (``finished``) or if the loss diverges (``diverged``: the last good weights are
+        back, ``message`` says where)."""
+        self.session.train_slice(budget_ms / 1000)
+        return {}
+
+    # -- test split -------------------------------------------------------------------------
     def report(self) -> dict:
-        """Test-split picture of the current network: ``test_loss``, ``test_accuracy``,
-        each test digit's ``predicted`` label and ``confidence`` (0–100), the wrong ones as
-        ``mistakes`` (indices, most confident first), the ``confusion`` matrix (row = true
-        digit) and its rows as whole per cents (``confusion_percent``), and the first
-        layer's weights as ``weight_images`` (``n_weight_images`` 28×28 maps, 0–255 with
-        128 = zero, each scaled by its largest weight)."""
-        x, y = self.data.X_test, self.data.y_test
-        logits = self.network.logits(x)          # one forward pass serves all of it
-        loss, accuracy = loss_and_accuracy(logits, y)
-        probs = softmax(logits)
-        predicted = probs.argmax(axis=1)
-        confidence = probs.max(axis=1)
-        wrong = np.flatnonzero(predicted != y)
-        mistakes = wrong[np.argsort(-confidence[wrong], kind="stable")]
-        confusion = confusion_matrix(y, predicted)
-        row_totals = np.maximum(confusion.sum(axis=1, keepdims=True), 1)
-        w = self.network.dense_layers[0].weights[:, :N_WEIGHT_IMAGES]
-        scale = np.maximum(np.abs(w).max(axis=0), 1e-12)
-        images = np.round(127.5 + 127.5 * (w / scale)).astype(np.uint8).T
-        return {"test_loss": loss, "test_accuracy": accuracy,
-                "predicted": predicted.astype(np.uint8).tobytes(),
-                "confidence": np.round(confidence * 100).astype(np.uint8).tobytes(),
-                "mistakes": mistakes.tolist(),
-                "confusion": confusion.tolist(),
-                "confusion_percent": np.round(100 * confusion / row_totals).astype(int).tolist(),
-                "weight_images": images.tobytes(), "n_weight_images": len(images)}
+        """The network on the test split: ``test_loss``, ``test_accuracy``, ``predicted`` and
+        ``confidence`` (bytes, one per digit), ``mistakes``, ``confusion``,
+        ``confusion_percent``, ``weight_images`` and ``n_weight_images`` (see
+        ``pynn.studio.report.split_report``)."""
+        return self.session.report()
 
     def test_images(self) -> dict:
-        """The test digits (uint8, 784 per digit) and their labels, for the gallery."""
-        return {"images": np.round(self.data.X_test * 255).astype(np.uint8).tobytes(),
-                "labels": self.data.y_test.astype(np.uint8).tobytes(), "count": len(self.data.y_test)}
+        """The test digits for the gallery: ``images`` (784 bytes each), ``labels``, ``count``."""
+        return self.session.test_images()
 
     # -- data -------------------------------------------------------------------------------
-    def load_csv(self, data, name: str = "your CSV") -> dict:
-        """Use a CSV in the assignment's format: split 80/10/10 by position (train /
-        validation / test); the network is kept, any run is stopped."""
-        images, labels = load_csv(_bytes(data), engine="numpy")
-        self._data = split_by_position(images, labels)
-        self.data_name = name
-        self._forget_run()
-        return self.data_info()
+    def load_csv(self, data, name="your CSV") -> dict:
+        """Train on a CSV in the assignment's format (``data``: its bytes), split 80/10/10 by
+        position into train / validation / test; the network is kept, any run ends
+        (``replaced``). Answers ``data`` (as ``info``)."""
+        self.session.load_csv(data, name)
+        return {"data": self.session.data_info()}
 
     def use_digits(self) -> dict:
-        """Go back to the bundled digits."""
-        self._data, self.data_name = load_digits(), DIGITS_NAME
-        self._forget_run()
-        return self.data_info()
+        """Go back to the bundled digits (ends any run: ``replaced``). Answers ``data``."""
+        self.session.use_digits()
+        return {"data": self.session.data_info()}
 
-    def data_info(self) -> dict:
-        """``data``: its ``name``, ``rows`` and the ``train``/``val``/``test`` split sizes."""
-        d = self.data
-        return {"data": {"name": self.data_name, "rows": len(d.X_train) + len(d.X_val) + len(d.X_test),
-                         "train": len(d.X_train), "val": len(d.X_val), "test": len(d.X_test)}}
+
+# each request's parameters, from its method's signature (checked by ARGUMENTS, by name)
+_PARAMETERS = {kind: inspect.signature(getattr(Studio, kind)).parameters for kind in Studio.REQUESTS}
+_PARAMETERS = {kind: {name: p for name, p in params.items() if name != "self"}
+               for kind, params in _PARAMETERS.items()}
+assert all(name in ARGUMENTS for params in _PARAMETERS.values() for name in params)

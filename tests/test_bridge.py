@@ -1,16 +1,20 @@
-"""The worker's view of pynn: requests in, plain answers out, failures change nothing."""
+"""The worker's view of pynn: requests in, plain answers out, failures change nothing.
+
+(The training run's model is tested in test_studio_run.py.)"""
 
 import numpy as np
 import pytest
 
 import pynn
-from pynn.bridge import Studio
+from pynn.bridge import Studio, _binary
+
+SMALL = {"hidden": "32", "epochs": 2, "batch_size": 128, "dropout": 0, "shift": 0}
 
 
 @pytest.fixture(scope="module")
 def studio():
     s = Studio()
-    s.handle({"type": "reset", "config": {"hidden": "32", "epochs": 1, "batch_size": 128, "dropout": 0}})
+    assert s.handle({"type": "reset", "config": SMALL})["ok"]
     return s
 
 
@@ -19,30 +23,146 @@ def drawing_of(digit_image, scale=10):
     return np.round(big * 255).astype(np.uint8)
 
 
-def test_unknown_requests_and_bad_arguments_are_answered_not_raised(studio):
-    assert studio.handle({"type": "explode"}) == {"ok": False, "error": "unknown request type 'explode'"}
-    answer = studio.handle({"type": "predict", "pixels": b"\x00" * 10, "width": 28, "height": 28})
-    assert answer == {"ok": False, "error": "got 10 pixels for a 28×28 drawing"}
+def fingerprint(s: Studio) -> dict:
+    """Everything a failed request must leave alone."""
+    run = s.run
+    return {"config": s.config, "objects": (s.session._network, s.session._data, run),
+            "weights": [p.copy() for _, p, _ in s.network.parameters()],
+            "values": (s.session.data_name, s.session.run_state, s.session.log.epochs_done,
+                       s.network.optimizer.config(), run and (run.batches, run.stepping))}
 
 
-def test_defaults_offer_the_recipe_and_the_choices(studio):
+def assert_same(before: dict, after: dict) -> None:
+    assert after["config"] == before["config"] and after["values"] == before["values"]
+    assert all(a is b for a, b in zip(before["objects"], after["objects"]))
+    assert all(np.array_equal(a, b) for a, b in zip(before["weights"], after["weights"]))
+
+
+DEEP = []
+for _ in range(5000):   # deeper than Python's recursion limit
+    DEEP = [DEEP]
+PIXELS = {"pixels": bytes(28 * 28), "width": 28, "height": 28}
+MALFORMED = [  # (request, what the error must name)
+    (None, "request"), ([], "request"), ("predict", "request"), (5, "request"),
+    ({}, "'type'"), ({"type": None}, "type None"), ({"type": 5}, "type 5"),
+    ({"type": ["predict"]}, "type ['predict']"), ({"type": "explode"}, "'explode'"),
+    ({"type": "PREDICT"}, "'PREDICT'"), ({"type": "handle"}, "'handle'"),
+    ({"type": "_checked"}, "'_checked'"), ({"type": "__init__"}, "'__init__'"),
+    ({"type": "session"}, "'session'"),
+    ({"type": "info", "foo": 1}, "info got an unexpected argument 'foo'"),
+    ({"type": "info", 1: 2}, "unexpected argument 1"),
+    ({"type": "defaults", "config": {}}, "unexpected argument 'config'"),
+    ({"type": "predict"}, "'pixels', 'width', 'height'"),
+    ({"type": "predict", "pixels": b"", "width": 1}, "'height'"),
+    ({"type": "predict", **PIXELS, "pixels": 5}, "pixels"),
+    ({"type": "predict", **PIXELS, "pixels": 784}, "pixels"),
+    ({"type": "predict", **PIXELS, "pixels": "abc"}, "pixels"),
+    ({"type": "predict", **PIXELS, "pixels": [0] * 784}, "pixels"),
+    ({"type": "predict", **PIXELS, "pixels": None}, "pixels"),
+    ({"type": "predict", **PIXELS, "pixels": b"\x00" * 10}, "pixels has 10 values"),
+    ({"type": "predict", **PIXELS, "width": "2"}, "width"),
+    ({"type": "predict", **PIXELS, "width": 28.0}, "width"),
+    ({"type": "predict", **PIXELS, "width": 0}, "width"),
+    ({"type": "predict", **PIXELS, "height": -28}, "height"),
+    ({"type": "predict", **PIXELS, "height": 10**12}, "height"),
+    ({"type": "predict", **PIXELS, "width": True}, "width"),
+    ({"type": "predict", **PIXELS, "width": float("nan")}, "width"),
+    ({"type": "predict", **PIXELS, "height": None}, "height"),
+    ({"type": "predict", **PIXELS, "width": "x" * 100_000}, "width"),
+    ({"type": "predict", **PIXELS, "width": 8192, "height": 8192}, "pixels"),
+    ({"type": "reset", "config": []}, "config"),
+    ({"type": "reset", "config": "hidden=3"}, "config"),
+    ({"type": "reset", "config": {"hidden": "x"}}, "hidden"),
+    ({"type": "reset", "config": {"hidden": [4097]}}, "hidden"),
+    ({"type": "reset", "config": {"hidden": {"a": 1}}}, "hidden"),
+    ({"type": "reset", "config": {"lr": float("nan")}}, "lr"),
+    ({"type": "reset", "config": {"lr": -1}}, "lr"),
+    ({"type": "reset", "config": {"lr": "inf"}}, "lr"),
+    ({"type": "reset", "config": {"lr": [0.1]}}, "lr"),
+    ({"type": "reset", "config": {"epochs": 1e9}}, "epochs"),
+    ({"type": "reset", "config": {"batch_size": "2.5"}}, "batch_size"),
+    ({"type": "reset", "config": {"seed": -1}}, "seed"),
+    ({"type": "reset", "config": {"activation": 3}}, "activation"),
+    ({"type": "reset", "config": {"bogus": 1}}, "bogus"),
+    ({"type": "reset", "config": {"hidden": DEEP}}, "config['hidden']"),
+    ({"type": "check_config", "config": {"lr": DEEP}}, "config['lr']"),
+    ({"type": "set_config", "config": {"lr": {"value": 1}}}, "config['lr']"),
+    ({"type": "predict", **PIXELS, "pixels": DEEP}, "pixels"),
+    ({"type": "set_config", "config": {"hidden": "8", "lr": 0.5}}, "hidden"),
+    ({"type": "set_config", "config": None}, "config"),
+    ({"type": "set_config", "config": {"momentum": 2}}, "momentum"),
+    ({"type": "set_config"}, "'config'"),
+    ({"type": "check_config", "config": []}, "config"),
+    ({"type": "check_config"}, "'config'"),
+    ({"type": "train_slice", "budget_ms": "x"}, "budget_ms"),
+    ({"type": "train_slice", "budget_ms": float("nan")}, "budget_ms"),
+    ({"type": "train_slice", "budget_ms": float("inf")}, "budget_ms"),
+    ({"type": "train_slice", "budget_ms": -1}, "budget_ms"),
+    ({"type": "train_slice", "budget_ms": 0}, "budget_ms"),
+    ({"type": "train_slice", "budget_ms": 10**6}, "budget_ms"),
+    ({"type": "train_slice", "budget_ms": None}, "budget_ms"),
+    ({"type": "train_slice", "until_epoch_end": True}, "'until_epoch_end'"),
+    ({"type": "train", "epochs": 3}, "'epochs'"),
+    ({"type": "stop", "now": True}, "'now'"),
+    ({"type": "load_model"}, "'data'"),
+    ({"type": "load_model", "data": 5}, "data"),
+    ({"type": "load_model", "data": "abc"}, "data"),
+    ({"type": "load_model", "data": b"junk"}, "not a pynn model"),
+    ({"type": "load_model", "data": b"", "name": 5}, "name"),
+    ({"type": "load_csv", "data": None}, "data"),
+    ({"type": "load_csv", "data": b""}, "CSV is empty"),
+    ({"type": "load_csv", "data": b"label,p1\n1,2\n"}, "header"),
+    ({"type": "load_csv", "data": b"", "name": []}, "name"),
+    ({"type": "use_digits", "name": "x"}, "'name'"),
+]
+
+
+@pytest.mark.parametrize("request_, names", MALFORMED, ids=range(len(MALFORMED)))
+def test_no_request_ever_raises_or_says_internal_error(studio, request_, names):
+    before = fingerprint(studio)
+    answer = studio.handle(request_)
+    assert answer["ok"] is False and set(answer) == {"ok", "error"}
+    error = answer["error"]
+    assert names in error and "internal error" not in error
+    assert "\n" not in error and len(error) <= 400
+    assert_same(before, fingerprint(studio))
+
+
+def test_defaults_answer_the_recipe_the_current_settings_and_the_fields_table(studio):
     answer = studio.handle({"type": "defaults"})
     assert answer["config"] == pynn.TrainingConfig().to_dict()
-    assert answer["choices"]["optimizer"] == ["sgd", "momentum", "adam"]
-    applies = answer["applies"]
-    assert sorted(applies["on_reset"] + applies["live"] + applies["next_run"]) == sorted(answer["config"])
-    assert "hidden" in applies["on_reset"] and "lr" in applies["live"] and "epochs" in applies["next_run"]
+    assert answer["current"] == studio.config.to_dict() and answer["current"]["hidden"] == [32]
+    assert answer["fields"] == pynn.config.defaults()["fields"]
+    assert [f["name"] for f in answer["fields"]] == list(answer["config"])
+    assert "choices" not in answer and "applies" not in answer
 
 
 def test_check_config_validates_every_field_and_tells_when_a_reset_is_needed(studio):
     answer = studio.handle({"type": "check_config", "config": {"hidden": "32", "lr": "0.5", "dropout": 0}})
     assert answer["ok"] and answer["valid"] and not answer["needs_reset"]
-    assert answer["config"]["lr"] == 0.5 and answer["config"]["hidden"] == [32]
+    assert answer["config"] == {**studio.config.to_dict(), "lr": 0.5}
+    assert studio.config.lr != 0.5   # checking applies nothing
     assert studio.handle({"type": "check_config", "config": {"hidden": "64"}})["needs_reset"]
+    assert studio.handle({"type": "check_config", "config": {"seed": "3"}})["needs_reset"]
     bad = studio.handle({"type": "check_config", "config": {"lr": "-1", "hidden": "10,x", "seed": "3"}})
-    assert bad == {"ok": True, "valid": False, "errors": {
-        "lr": "lr must be a number from 1e-7 to 10000, got -1.0",
-        "hidden": "hidden layer sizes must be whole numbers from 1 to 4096, got 'x' in '10,x'"}}
+    assert bad["ok"] and not bad["valid"] and set(bad["errors"]) == {"lr", "hidden"}
+    assert bad["errors"]["lr"].startswith("lr must be") and "'x'" in bad["errors"]["hidden"]
+
+
+def test_set_config_changes_only_the_given_settings(studio):
+    before = studio.config
+    answer = studio.handle({"type": "set_config", "config": {"lr": "0.0123"}})
+    assert answer["ok"] and answer["config"] == {**before.to_dict(), "lr": 0.0123}
+    assert studio.config.epochs == 2 and studio.config.batch_size == 128 and studio.config.shift == 0
+    assert studio.network.optimizer.lr == 0.0123 and answer["model"]["optimizer"]["lr"] == 0.0123
+    studio.handle({"type": "set_config", "config": {"optimizer": "momentum", "momentum": 0.5}})
+    assert studio.network.optimizer.config()["type"] == "Momentum" and studio.config.lr == 0.0123
+    refused = studio.handle({"type": "set_config", "config": {"hidden": [8], "seed": 9, "lr": 0.5}})
+    assert refused == {"ok": False, "error": "hidden, seed can only change with a new network: "
+                                             "press Reset to apply them"}
+    assert studio.config.lr == 0.0123   # refused: nothing changed
+    studio.handle({"type": "set_config", "config": before.to_dict()})
+    assert studio.config == before and studio.network.optimizer.config()["type"] == "Adam"
 
 
 def test_predict_an_empty_canvas_and_a_digit(studio, digits):
@@ -53,64 +173,47 @@ def test_predict_an_empty_canvas_and_a_digit(studio, digits):
     assert answer["ok"] and not answer["empty"]
     assert len(answer["probs"]) == 10 and sum(answer["probs"]) == pytest.approx(1)
     assert answer["digit"] == int(np.argmax(answer["probs"]))
-    assert len(answer["input"]) == 784
+    assert isinstance(answer["input"], bytes) and len(answer["input"]) == 784
+    wide = studio.handle({"type": "predict", "pixels": bytearray(canvas[:140].tobytes()),
+                          "width": 280, "height": 140})
+    assert wide["ok"]
 
 
-def test_a_run_in_slices_with_step_semantics_and_stop(studio):
-    studio.handle({"type": "reset"})
-    started = studio.handle({"type": "start"})
-    assert started["n_batches"] == 63 and started["epochs"] == 1 and started["epochs_done"] == 0
-    first = studio.handle({"type": "train_slice", "budget_ms": 0})
-    assert first["state"] == "running" and len(first["losses"]) == 1 and first["batch"] == 1
-    assert first["at"] == [pytest.approx(1 / 63)] and first["smoothed"] == first["losses"]
-    # Step: slices that stop at the end of the epoch (each slice keeps to its budget)
-    slices = [studio.handle({"type": "train_slice", "budget_ms": 0, "until_epoch_end": True})
-              for _ in range(62)]
-    assert all(len(s["losses"]) == 1 and not s["epoch_ends"] for s in slices)
-    end = studio.handle({"type": "train_slice", "budget_ms": 60000, "until_epoch_end": True})
-    assert end["losses"] == [] and len(end["epoch_ends"]) == 1
-    assert end["epoch_ends"][0]["epoch"] == 1 and end["epoch_ends"][0]["run_epoch"] == 1
-    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(end["epoch_ends"][0])
-    assert end["state"] == "running"  # the generator ends on the next call
-    assert studio.handle({"type": "train_slice"})["state"] == "finished"
-    assert studio.handle({"type": "train_slice"}) == {"ok": False, "error": "no training run: press Train first"}
-    assert studio.handle({"type": "info"})["model"]["epochs_done"] == 1
+def test_out_of_memory_in_reset_changes_nothing(studio, monkeypatch):
+    studio.handle({"type": "step"})   # a run in progress must survive too
+    studio.handle({"type": "train_slice", "budget_ms": 1})
+    studio.handle({"type": "pause"})
+    before = fingerprint(studio)
+    assert before["values"][1] == "paused"
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(pynn.config.TrainingConfig, "build_network", no_memory)
+    answer = studio.handle({"type": "reset", "config": {"hidden": "4096,4096", "lr": 0.5}})
+    assert answer["ok"] is False and answer["error"].startswith("out of memory")
+    assert_same(before, fingerprint(studio))
+    monkeypatch.setattr(pynn.studio.session.io, "load", no_memory)
+    assert not studio.handle({"type": "load_model", "data": b"x"})["ok"]
+    monkeypatch.setattr(pynn.studio.session, "load_csv", no_memory)
+    assert not studio.handle({"type": "load_csv", "data": b"x"})["ok"]
+    assert_same(before, fingerprint(studio))
+    assert studio.handle({"type": "stop"})["state"] == "idle"
 
 
-def test_a_second_run_continues_the_epoch_count_and_the_smoothed_loss(studio):
-    studio.handle({"type": "reset"})
-    studio.handle({"type": "start"})
-    one = studio.handle({"type": "train_slice", "budget_ms": 60000})
-    assert one["state"] == "finished" and one["epoch_ends"][0]["epoch"] == 1
-    losses = np.array(one["losses"])
-    assert np.all(np.isfinite(one["smoothed"])) and np.std(one["smoothed"]) < np.std(losses)
-    assert studio.handle({"type": "start"})["epochs_done"] == 1
-    two = studio.handle({"type": "train_slice", "budget_ms": 0})
-    assert two["at"] == [pytest.approx(1 + 1 / 63)]
-    assert abs(two["smoothed"][0] - one["smoothed"][-1]) < abs(two["losses"][0] - one["smoothed"][-1]) + 1e-9
-    assert studio.handle({"type": "reset"})["model"]["epochs_done"] == 0
-
-
-def test_learning_rate_applies_live_and_architecture_needs_reset(studio):
-    studio.handle({"type": "start"})
-    answer = studio.handle({"type": "set_config", "config": {**studio.config.to_dict(), "lr": 0.0123}})
-    assert answer["ok"] and studio.network.optimizer.lr == 0.0123
-    assert answer["model"]["optimizer"]["lr"] == 0.0123
-    refused = studio.handle({"type": "set_config", "config": {**studio.config.to_dict(), "hidden": [8]}})
-    assert refused == {"ok": False, "error": "the architecture or seed changed: press Reset to apply it"}
-    studio.handle({"type": "stop"})
-
-
-def test_divergence_is_reported_and_the_weights_stay_good(digits):
-    s = Studio()
-    s.handle({"type": "reset", "config": {"hidden": "100,200", "dropout": 0, "optimizer": "sgd",
-                                          "lr": 10000, "epochs": 3}})
-    s.handle({"type": "start"})
-    with np.errstate(all="ignore"):
-        answer = s.handle({"type": "train_slice", "budget_ms": 10000})
-    assert answer["state"] == "diverged" and "training diverged at epoch 1" in answer["error"]
-    assert all(np.all(np.isfinite(p)) for _, p, _ in s.network.parameters())
-    assert s.handle({"type": "report"})["ok"]
+def test_bad_model_files_and_csvs_change_nothing_not_even_the_run(studio):
+    studio.handle({"type": "train"})
+    studio.handle({"type": "train_slice", "budget_ms": 1})
+    before = fingerprint(studio)
+    for data, message in ((b"junk", "not a pynn model"),
+                          (pynn.io.to_bytes(pynn.build_mlp(20, (4,), 3)), "expects 20 inputs and 3 classes")):
+        answer = studio.handle({"type": "load_model", "data": data, "name": "x.npz"})
+        assert not answer["ok"] and message in answer["error"]
+    bad_csv = b"label," + b",".join(b"p%d" % i for i in range(784)) + b"\n12" + b",0" * 784 + b"\n"
+    refused = studio.handle({"type": "load_csv", "data": bad_csv, "name": "bad.csv"})
+    assert not refused["ok"] and "is not a digit 0–9" in refused["error"]
+    assert_same(before, fingerprint(studio))
+    assert studio.run is not None and studio.handle({"type": "stop"})["events"][-1]["reason"] == "stopped"
 
 
 def test_save_and_load_a_model_through_the_bridge(studio, digits):
@@ -118,21 +221,12 @@ def test_save_and_load_a_model_through_the_bridge(studio, digits):
     other = Studio()
     answer = other.handle({"type": "load_model", "data": saved})
     assert answer["ok"] and answer["model"]["summary"] == repr(studio.network)
-    assert answer["model"]["epochs_done"] == studio.epochs_done
+    assert answer["model"]["epochs_done"] == studio.session.log.epochs_done
     assert answer["config"] == studio.config.to_dict()
     canvas = drawing_of(digits.X_test[3]).tobytes()
     request = {"type": "predict", "pixels": canvas, "width": 280, "height": 280}
     assert other.handle(request)["probs"] == studio.handle(request)["probs"]
     assert pynn.load(saved).count_params() == studio.network.count_params()
-
-
-def test_bad_model_files_are_refused_and_nothing_changes(studio):
-    before = repr(studio.network)
-    for data, message in ((b"junk", "not a pynn model"),
-                          (pynn.io.to_bytes(pynn.build_mlp(20, (4,), 3)), "expects 20 inputs and 3 classes")):
-        answer = studio.handle({"type": "load_model", "data": data, "name": "x.npz"})
-        assert not answer["ok"] and message in answer["error"]
-    assert repr(studio.network) == before
 
 
 def test_report_and_gallery_data(studio):
@@ -161,10 +255,9 @@ def test_csv_upload_replaces_the_data_and_errors_keep_it(digits):
     good = ("\n".join([header, *rows]) + "\n").encode()
     answer = s.handle({"type": "load_csv", "data": good, "name": "mine.csv"})
     assert answer["ok"] and answer["data"] == {"name": "mine.csv", "rows": 50, "train": 40, "val": 5, "test": 5}
-    bad = good.replace(b"\n0,", b"\n12,", 1) if b"\n0," in good else good + b"12" + b",0" * 784 + b"\n"
-    refused = s.handle({"type": "load_csv", "data": bad})
-    assert not refused["ok"] and "is not a digit 0–9" in refused["error"]
-    assert s.data_info()["data"]["name"] == "mine.csv"
+    refused = s.handle({"type": "load_csv", "data": good.replace(b"\n", b"\n12,", 1)})
+    assert not refused["ok"]
+    assert s.handle({"type": "info"})["data"]["name"] == "mine.csv"
     assert s.handle({"type": "use_digits"})["data"]["rows"] == 10000
 
 
@@ -172,8 +265,8 @@ def test_a_new_studio_predicts_without_loading_the_dataset(digits):
     s = Studio()
     canvas = drawing_of(digits.X_test[1])
     assert s.handle({"type": "predict", "pixels": canvas.tobytes(), "width": 280, "height": 280})["ok"]
-    assert s._data is None  # the page is ready to predict before the digits are unpacked
-    assert Studio()._network is None  # nor is a network initialised that a model file replaces
+    assert s.session._data is None  # the page is ready to predict before the digits are unpacked
+    assert Studio().session._network is None  # nor is a network built that a model file replaces
     assert s.handle({"type": "info"})["data"] == {"name": "bundled MNIST digits", "rows": 10000,
                                                   "train": 8000, "val": 1000, "test": 1000}
 
@@ -186,5 +279,6 @@ def test_typed_array_proxies_are_read_with_one_copy():
         def to_py(self):
             raise AssertionError("to_py copies twice; to_bytes is preferred")
 
-    from pynn.bridge import _bytes
-    assert _bytes(FakeJsProxy()) == b"\x01\x02" and _bytes(memoryview(b"ab")) == b"ab"
+    assert _binary("data", FakeJsProxy()) == b"\x01\x02" and _binary("data", memoryview(b"ab")) == b"ab"
+    with pytest.raises(TypeError, match="data must be bytes"):
+        _binary("data", 12)   # int has a to_bytes method, but it is not a buffer

@@ -116,3 +116,29 @@ def test_a_diverging_learning_rate_stops_with_a_message_and_keeps_good_weights(s
     assert studio.epochs() == 1
     studio.click("stop")
     studio.wait_run_state("idle")
+
+
+def test_pressing_stop_or_pause_twice_is_harmless(studio):
+    studio.small_network(batch_size="32", epochs="40")
+    studio.page.evaluate("""() => {   // count what reaches the worker
+        window.__sent = [];
+        const post = Worker.prototype.postMessage;
+        Worker.prototype.postMessage = function (message, ...rest) {
+            window.__sent.push(message.type);
+            return post.call(this, message, ...rest);
+        };
+    }""")
+    studio.click("train")
+    studio.wait_epochs(1)
+    studio.by("pause").dblclick()   # the second press arrives before the worker's answer
+    studio.wait_run_state("paused")
+    studio.click("pause")   # Resume
+    studio.wait_run_state("running")
+    studio.by("stop").dblclick()
+    studio.wait_run_state("idle")
+    expect(studio.by("status")).to_contain_text("Stopped")
+    studio.page.wait_for_timeout(500)
+    sent = studio.page.evaluate("() => window.__sent")
+    assert sent.count("stop") == 2 and sent.count("pause") == 2, sent
+    expect(studio.by("error")).to_be_hidden()
+    expect(studio.by("train")).to_be_enabled()

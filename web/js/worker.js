@@ -1,43 +1,46 @@
 // worker.js: the one place that talks to Pyodide. It boots Python, keeps one
-// pynn.bridge.Studio, forwards requests to it, and runs training in time slices so that
-// pause/stop/predict messages are handled between slices (see shared/PLATFORM.md).
+// pynn.bridge.Studio, forwards the page's requests to it and, while Python says a training
+// run is running, asks it for ~30 ms slices of training, rescheduled through a
+// MessageChannel so that the page's messages (pause, stop, predict...) are answered between
+// slices. Everything about a run (its state, epochs, progress, speed, time left, stepping,
+// the end of the run) is decided in Python (pynn/studio/run.py); this file only relays it.
+// docs/ARCHITECTURE.md describes the seams.
 //
 // ---------------------------------------------------------------------------------------
 // Message protocol (page <-> worker). Everything is plain data; binary fields are
 // Uint8Arrays (transferred, not copied, where it matters).
 //
-// Page -> worker: requests, each with a numeric `id` that the reply carries back. They are
-// answered between training slices, so predicting (with the newest weights) works mid-run.
+// Page -> worker: requests, each with a numeric `id` that the reply carries back.
 //   {id, type, ...args}
 //   - any Studio request (pynn/bridge.py, Studio.REQUESTS; its docstrings are the reference):
-//       defaults, check_config {config}, reset {config}, set_config {config}, info,
+//       defaults, check_config {config}, set_config {config}, reset {config}, info,
 //       load_model {data, name}, save_model, predict {pixels, width, height}, report,
-//       test_images, load_csv {file | data, name}, use_digits
+//       test_images, load_csv {file | data, name}, use_digits,
+//       train, step, pause, resume, stop      (the run's commands; one that does not apply,
+//                                              such as stop when idle, changes nothing)
 //     (load_csv may send the File itself: the worker reads it, so a 110 MB CSV never sits
-//      in the page's memory.)
-//   - training, run here over the bridge's start / train_slice / stop:
-//       train            start a run of config.epochs epochs (refused while one is active)
-//       pause / resume   stop / restart slicing; the run keeps its place
-//       step             train to the end of the next epoch, then pause (starts a run if idle)
-//       stop             end the run; the weights stay as trained so far
+//      in the page's memory. train_slice is the worker's own.)
 //   - default_model      reload the pretrained model shipped in dist/models/default.npz
 //
 // Worker -> page:
-//   {type: "reply", id, ok: true, ...answer}          the request's answer
+//   {type: "reply", id, ok: true, ...answer}          the request's answer (run commands and
+//                                                     requests that can end a run also say
+//                                                     the run's `state`)
 //   {type: "reply", id, ok: false, error}             one readable line; nothing changed
 //   {type: "status", phase, progress, message}        while booting: phase "loading"
 //                                                     (progress 0..1), then "ready" or "error"
+//   and, relayed as Python made them (fields documented in pynn/studio/run.py), before the
+//   reply of the request that caused them (or as the slices of a run produce them):
 //   {type: "training", state, reason, message}       state "running" | "paused" | "idle";
-//                                                     reason says why it changed (started,
-//                                                     paused, resumed, step, stopped,
-//                                                     finished, diverged, replaced, error)
+//                                                     reason: started, paused, resumed, step,
+//                                                     stopped, finished, diverged, replaced
+//                                                     (reset, a model or data loaded), error
 //   {type: "progress", epochs_done, run_epoch, epochs, batch, n_batches, run_done, run_total,
 //    examples_per_s, eta_s, at: [...], losses: [...], smoothed: [...]}
-//                                                     at most every PROGRESS_MS while training
-//                                                     (and before every epoch message, pause
-//                                                     and end of a run);
-//                                                     at/losses/smoothed: the batches since the
-//                                                     previous progress message
+//                                                     at most ~10 a second while training, and
+//                                                     before every epoch message, pause and
+//                                                     end of a run; at/losses/smoothed: the
+//                                                     batches since the previous one
 //   {type: "epoch", epoch, run_epoch, epochs, loss, accuracy, val_loss, val_accuracy}
 //                                                     after every finished epoch
 // ---------------------------------------------------------------------------------------
@@ -48,11 +51,6 @@ const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 const DEFAULT_MODEL_URL = new URL("../models/default.npz", import.meta.url).href;
 const DEFAULT_MODEL_NAME = "the pretrained model";
 const SLICE_MS = 30;       // Python time per slice; messages are handled between slices
-const PROGRESS_MS = 100;   // at most ~10 progress messages a second
-const TRAINING_COMMANDS = new Set(["train", "pause", "resume", "step", "stop"]);
-const WORKER_ONLY = new Set(["start", "train_slice"]);   // the worker drives runs itself
-// Studio requests that replace the network or the data: they end any run (bridge._forget_run)
-const ENDS_THE_RUN = new Set(["reset", "load_model", "load_csv", "use_digits"]);
 
 let py = null;            // the Pyodide instance
 let studio = null;        // PyProxy of pynn.bridge.Studio
@@ -135,7 +133,8 @@ function readable(error) {
 }
 
 // One Studio request. Binary fields go in as JsProxies of the typed array (the bridge
-// copies each once with to_bytes); everything else is converted to Python values.
+// copies each once with to_bytes); everything else is converted to Python values. The
+// page events in the answer are posted here, and slicing goes on while the run is running.
 function call(request) {
   const plain = {};
   const binary = {};
@@ -143,39 +142,45 @@ function call(request) {
     if (ArrayBuffer.isView(value)) binary[key] = value;
     else if (value !== undefined) plain[key] = value;
   }
-  const pyRequest = py.toPy(plain);
   let answer;
   try {
-    for (const [key, value] of Object.entries(binary)) pyRequest.set(key, value);
-    answer = studio.handle(pyRequest);
-  } catch (error) {
-    return { ok: false, error: `internal error: ${readable(error)}` };
-  } finally {
-    pyRequest.destroy();
+    const pyRequest = py.toPy(plain);
+    try {
+      for (const [key, value] of Object.entries(binary)) pyRequest.set(key, value);
+      answer = studio.handle(pyRequest);
+    } finally {
+      pyRequest.destroy();
+    }
+  } catch (error) {   // Python never raises here; this is the request's conversion failing
+    return { ok: false, error: `the request could not be passed to Python: ${readable(error)}` };
   }
+  let reply;
   try {
-    return answer.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+    reply = answer.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
   } finally {
     answer.destroy();
   }
+  const { events = [], ...rest } = reply;
+  for (const event of events) post(event);
+  if (rest.state === "running") schedulePump();
+  return rest;
 }
 
 function transferables(answer) {
   return Object.values(answer).filter(ArrayBuffer.isView).map((view) => view.buffer);
 }
 
-// -- training ----------------------------------------------------------------------------
+// -- training slices -----------------------------------------------------------------------
 
-// One run at a time; `null` when idle.
-// {state: "running" | "paused", stepping, epochs, n_batches, batch_size, epochs_done,
-//  run_epoch, batch, activeMs, resumedAt, batchesThisRun, pending: {at, losses, smoothed},
-//  lastProgress}
-let run = null;
 let pumpScheduled = false;
 const tick = new MessageChannel();   // setTimeout(0) would clamp to 4 ms; this does not
 tick.port1.onmessage = () => {
   pumpScheduled = false;
-  pump();
+  const answer = call({ type: "train_slice", budget_ms: SLICE_MS });   // reschedules itself
+  if (!answer.ok) {   // a bug in the bridge: end the run so that the page is not left waiting
+    call({ type: "stop" });
+    post({ type: "training", state: "idle", reason: "error", message: answer.error });
+  }
 };
 
 function schedulePump() {
@@ -185,147 +190,11 @@ function schedulePump() {
   }
 }
 
-function trainingEvent(state, reason, message = "") {
-  post({ type: "training", state, reason, message });
-}
-
-function activeMs() {
-  return run.activeMs + (run.resumedAt === null ? 0 : performance.now() - run.resumedAt);
-}
-
-function flushProgress() {
-  const done = (run.run_epoch - 1) * run.n_batches + run.batch;
-  const total = run.epochs * run.n_batches;
-  const seconds = activeMs() / 1000;
-  const perBatch = run.batchesThisRun ? seconds / run.batchesThisRun : null;
-  const { at, losses, smoothed } = run.pending;
-  post({
-    type: "progress", epochs_done: run.epochs_done, run_epoch: run.run_epoch, epochs: run.epochs,
-    batch: run.batch, n_batches: run.n_batches, run_done: done, run_total: total,
-    examples_per_s: seconds > 0 ? run.examples / seconds : null,
-    eta_s: perBatch === null ? null : (total - done) * perBatch,
-    at, losses, smoothed,
-  });
-  run.pending = { at: [], losses: [], smoothed: [] };
-  run.lastProgress = performance.now();
-}
-
-function setRunning(running) {
-  if (running && run.resumedAt === null) run.resumedAt = performance.now();
-  if (!running && run.resumedAt !== null) {
-    run.activeMs += performance.now() - run.resumedAt;
-    run.resumedAt = null;
-  }
-  run.state = running ? "running" : "paused";
-}
-
-function endRun(reason, message = "") {
-  if (run === null) return;
-  setRunning(false);
-  flushProgress();
-  run = null;
-  trainingEvent("idle", reason, message);
-}
-
-function pump() {
-  if (run === null || run.state !== "running") return;
-  const out = call({ type: "train_slice", budget_ms: SLICE_MS, until_epoch_end: run.stepping });
-  if (!out.ok) {
-    call({ type: "stop" });
-    endRun("error", out.error);
-    return;
-  }
-  run.pending.at.push(...out.at);
-  run.pending.losses.push(...out.losses);
-  run.pending.smoothed.push(...out.smoothed);
-  run.examples += out.examples;
-  run.batchesThisRun += out.losses.length;
-  if (out.batch !== undefined) Object.assign(run, { run_epoch: out.epoch, batch: out.batch });
-  for (const end of out.epoch_ends) {
-    run.epochs_done = end.epoch;
-    flushProgress();
-    post({ type: "epoch", ...end });
-  }
-  if (out.state === "diverged") {
-    endRun("diverged", out.error);
-    return;
-  }
-  const last = out.epoch_ends[out.epoch_ends.length - 1];
-  if (out.state === "finished" || (last && last.run_epoch === last.epochs)) {
-    call({ type: "stop" });   // the last epoch is done: close the generator now
-    endRun("finished");
-    return;
-  }
-  if (last && run.stepping) {
-    run.stepping = false;
-    setRunning(false);
-    flushProgress();
-    trainingEvent("paused", "step");
-    return;
-  }
-  if (performance.now() - run.lastProgress >= PROGRESS_MS) flushProgress();
-  schedulePump();
-}
-
-function startRun() {
-  const started = call({ type: "start" });
-  if (!started.ok) return started;
-  run = {
-    state: "paused", stepping: false, epochs: started.epochs, n_batches: started.n_batches,
-    epochs_done: started.epochs_done, run_epoch: 1, batch: 0, examples: 0, batchesThisRun: 0,
-    activeMs: 0, resumedAt: null, pending: { at: [], losses: [], smoothed: [] }, lastProgress: 0,
-  };
-  return started;
-}
-
-function training(type) {
-  if (type === "train") {
-    if (run !== null) return { ok: false, error: "a run is already active: pause, stop or reset it first" };
-    const started = startRun();
-    if (!started.ok) return started;
-    setRunning(true);
-    trainingEvent("running", "started");
-    schedulePump();
-    return started;
-  }
-  if (type === "step") {
-    if (run === null) {
-      const started = startRun();
-      if (!started.ok) return started;
-    }
-    run.stepping = true;
-    setRunning(true);
-    trainingEvent("running", "step");
-    schedulePump();
-    return { ok: true };
-  }
-  if (run === null) return { ok: false, error: "no run is active: press Train first" };
-  if (type === "pause") {
-    if (run.state === "running") {
-      run.stepping = false;
-      setRunning(false);
-      flushProgress();
-      trainingEvent("paused", "paused");
-    }
-  } else if (type === "resume") {
-    if (run.state === "paused") {
-      setRunning(true);
-      trainingEvent("running", "resumed");
-      schedulePump();
-    }
-  } else if (type === "stop") {
-    call({ type: "stop" });
-    endRun("stopped");
-  }
-  return { ok: true };
-}
-
 // -- requests ----------------------------------------------------------------------------
 
 async function answer(request) {
   const { id, type, ...args } = request;
-  if (TRAINING_COMMANDS.has(type)) return training(type);
-  if (WORKER_ONLY.has(type)) return { ok: false, error: `${type} is the worker's: send train or step` };
+  if (type === "train_slice") return { ok: false, error: "train_slice is the worker's own: send train or step" };
   if (type === "default_model") {
     return answer({ type: "load_model", data: await defaultModel, name: DEFAULT_MODEL_NAME });
   }
@@ -333,9 +202,7 @@ async function answer(request) {
     const { file, ...rest } = args;
     return answer({ type, ...rest, data: new Uint8Array(await file.arrayBuffer()) });
   }
-  const reply = call({ type, ...args });
-  if (reply.ok && ENDS_THE_RUN.has(type)) endRun("replaced");
-  return reply;
+  return call({ type, ...args });
 }
 
 self.onmessage = async (event) => {

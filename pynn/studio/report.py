@@ -1,0 +1,53 @@
+"""The studio's pictures of a network on the test split: what the gallery, the confusion
+matrix and the weight maps show. Values are numpy arrays and plain numbers; ``pynn.bridge``
+turns uint8 arrays into bytes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pynn.data import DigitSplits
+from pynn.losses import softmax
+from pynn.metrics import confusion_matrix, loss_and_accuracy
+from pynn.network import Network
+
+N_WEIGHT_IMAGES = 32  # first-layer units shown as 28×28 pictures
+
+
+def split_report(network: Network, data: DigitSplits) -> dict:
+    """``test_loss``, ``test_accuracy``; each test digit's ``predicted`` label and
+    ``confidence`` (uint8, 0–100); the wrong ones as ``mistakes`` (indices, most confident
+    first); the ``confusion`` matrix (row = true digit) and its rows as whole per cents
+    (``confusion_percent``); and ``weight_images``: the first layer's weights as
+    ``n_weight_images`` 28×28 uint8 maps (128 = zero, each scaled by its largest weight)."""
+    x, y = data.X_test, data.y_test
+    logits = network.logits(x)          # one forward pass serves all of it
+    loss, accuracy = loss_and_accuracy(logits, y)
+    probs = softmax(logits)
+    predicted = probs.argmax(axis=1)
+    confidence = probs.max(axis=1)
+    wrong = np.flatnonzero(predicted != y)
+    mistakes = wrong[np.argsort(-confidence[wrong], kind="stable")]
+    confusion = confusion_matrix(y, predicted)
+    row_totals = np.maximum(confusion.sum(axis=1, keepdims=True), 1)
+    images = weight_images(network)
+    return {"test_loss": float(loss), "test_accuracy": float(accuracy),
+            "predicted": predicted.astype(np.uint8),
+            "confidence": np.round(confidence * 100).astype(np.uint8),
+            "mistakes": mistakes.tolist(),
+            "confusion": confusion.tolist(),
+            "confusion_percent": np.round(100 * confusion / row_totals).astype(int).tolist(),
+            "weight_images": images, "n_weight_images": len(images)}
+
+
+def weight_images(network: Network, count: int = N_WEIGHT_IMAGES) -> np.ndarray:
+    """The first ``count`` units of the first Dense layer as ``[count, 784]`` uint8 maps."""
+    w = network.dense_layers[0].weights[:, :count]
+    scale = np.maximum(np.abs(w).max(axis=0), 1e-12)
+    return np.round(127.5 + 127.5 * (w / scale)).astype(np.uint8).T
+
+
+def gallery_images(data: DigitSplits) -> dict:
+    """The test digits as uint8 ``images`` (784 per digit), their ``labels`` and ``count``."""
+    return {"images": np.round(data.X_test * 255).astype(np.uint8),
+            "labels": data.y_test.astype(np.uint8), "count": len(data.y_test)}

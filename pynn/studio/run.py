@@ -1,0 +1,198 @@
+"""``TrainingRun``: one training run of the studio, a small state machine over ``train_steps``.
+
+States and the reasons for entering them (each change is a ``training`` event)::
+
+    (new) --start--> running  "started", or "step" (train one epoch, then pause)
+    running --pause()--> paused "paused"       paused --resume()--> running "resumed"
+    running/paused --step()--> running "step"  (an epoch later: paused "step")
+    running/paused --> idle  "finished" (the last epoch ended), "diverged" (weights put back),
+                             "stopped" (stop()), "replaced" (the network or data changed),
+                             "error" (an unexpected failure; its message says which)
+
+``idle`` is final: a run never starts again (the session starts a new one). Asking for a
+change that does not apply (pause when paused, resume when running, stop when idle) does
+nothing and emits nothing.
+
+The run measures itself: batches done of the run's total, epochs, examples/s and time left,
+from the time spent *inside* slices only (pauses and the gaps between slices do not count).
+What outlives a run (the epochs the network has trained, its smoothed loss curve) is in
+``NetworkLog``.
+
+Events (``take_events()``), plain dicts in the order the page must receive them:
+
+- ``{"type": "progress", "epochs_done", "run_epoch", "epochs", "batch", "n_batches",
+  "run_done", "run_total", "examples_per_s", "eta_s", "at", "losses", "smoothed"}``: at most
+  every ``PROGRESS_EVERY_S`` while running, and always before an ``epoch`` event and before
+  the run pauses or ends. ``at``/``losses``/``smoothed`` are the batches since the previous
+  progress event; ``at`` places each in epochs trained (2.5 = half-way through the
+  network's third epoch). ``examples_per_s``/``eta_s`` are None until a batch is done.
+- ``{"type": "epoch", "epoch", "run_epoch", "epochs", "loss", "accuracy", "val_loss",
+  "val_accuracy"}``: an epoch ended (``epoch`` counts the network's epochs, ``run_epoch``
+  this run's).
+- ``{"type": "training", "state", "reason", "message"}``: the state changed.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from pynn.errors import TrainingDiverged
+from pynn.training import BatchEnd, train_steps
+
+LOSS_SMOOTHING = 0.9     # exponential moving average of the batch loss, as TensorBoard draws it
+PROGRESS_EVERY_S = 0.1   # at most ~10 progress events a second
+
+
+class NetworkLog:
+    """What the studio remembers about the current network across runs: ``epochs_done``
+    and the state of its smoothed loss curve (a debiased exponential moving average)."""
+
+    def __init__(self, epochs_done: int = 0):
+        self.epochs_done = epochs_done
+        self._average = 0.0
+        self._count = 0
+
+    def smooth(self, loss: float) -> float:
+        self._count += 1
+        self._average = LOSS_SMOOTHING * self._average + (1 - LOSS_SMOOTHING) * loss
+        return self._average / (1 - LOSS_SMOOTHING ** self._count)
+
+
+class TrainingRun:
+    """A run of ``config.epochs`` epochs of ``network`` on ``data`` (a ``DigitSplits``).
+
+    Built ``paused`` and silent; ``start()`` sets it going. ``train_steps`` checks every
+    argument first, so a run that cannot start raises here and changes nothing."""
+
+    def __init__(self, network, data, config, log: NetworkLog, seed, clock=time.perf_counter):
+        self._steps = train_steps(network, data.X_train, data.y_train, epochs=config.epochs,
+                                  batch_size=config.batch_size, shift=config.shift, seed=seed,
+                                  validation_data=(data.X_val, data.y_val))
+        self.log = log
+        self.epochs = config.epochs
+        self.n_batches = math.ceil(len(data.X_train) / config.batch_size)
+        self.state = "paused"
+        self._started = False
+        self.stepping = False
+        self.run_epoch, self.batch = 1, 0
+        self.examples = self.batches = 0
+        self.busy_s = 0.0               # time spent inside slices
+        self._clock = clock
+        self._pending = ([], [], [])    # at, losses, smoothed since the last progress event
+        self._last_progress = None
+        self._events: list[dict] = []
+
+    # -- commands -------------------------------------------------------------------------
+    def start(self, step: bool = False) -> None:
+        """Set a new run going: for its epochs, or (``step``) for one epoch, then pause."""
+        if not self._started:
+            self._started, self.stepping = True, step
+            self._change("running", "step" if step else "started")
+
+    def pause(self) -> None:
+        if self.state == "running":
+            self.stepping = False
+            self._progress()
+            self._change("paused", "paused")
+
+    def resume(self) -> None:
+        if self.state == "paused" and self._started:
+            self._change("running", "resumed")
+
+    def step(self) -> None:
+        """Train to the end of the current epoch, then pause."""
+        if self.state != "idle":
+            self.stepping = True
+            self._change("running", "step")
+
+    def stop(self, reason: str = "stopped", message: str = "") -> None:
+        """End the run (the weights stay as trained so far)."""
+        if self.state != "idle":
+            self._steps.close()
+            self._progress()
+            self._change("idle", reason, message)
+
+    def take_events(self) -> list[dict]:
+        """The events since the last call, oldest first (see the module docstring)."""
+        events, self._events = self._events, []
+        return events
+
+    # -- training -------------------------------------------------------------------------
+    def slice(self, budget_s: float) -> None:
+        """Train minibatches for about ``budget_s`` seconds (at least one), stopping early
+        at the end of an epoch. Does nothing unless running."""
+        if self.state != "running":
+            return
+        began = self._clock()
+        deadline = began + budget_s
+        ended = None            # the EpochEnd this slice reached, if any
+        failure = None          # (reason, message) if the run cannot go on
+        try:
+            while True:
+                event = next(self._steps)
+                if not isinstance(event, BatchEnd):
+                    ended = event
+                    break
+                self._batch(event)
+                if self._clock() >= deadline:
+                    break
+        except StopIteration:
+            failure = ("finished", "")
+        except TrainingDiverged as error:
+            failure = ("diverged", str(error))
+        except Exception as error:  # noqa: BLE001 -- MemoryError and bugs: end the run, say why
+            failure = ("error", f"training stopped: {type(error).__name__}: {error}")
+        finally:
+            self.busy_s += self._clock() - began
+        if failure is not None:
+            self._progress()
+            self._change("idle", *failure)
+        elif ended is not None:
+            self._epoch_end(ended)
+        elif self._last_progress is None or self._clock() - self._last_progress >= PROGRESS_EVERY_S:
+            self._progress()
+
+    def _batch(self, event: BatchEnd) -> None:
+        at, losses, smoothed = self._pending
+        at.append(self.log.epochs_done + event.batch / event.n_batches)
+        losses.append(float(event.loss))
+        smoothed.append(float(self.log.smooth(event.loss)))
+        self.run_epoch, self.batch = event.epoch, event.batch
+        self.examples += event.size
+        self.batches += 1
+
+    def _epoch_end(self, event) -> None:
+        self.log.epochs_done += 1
+        self._progress()
+        self._events.append({"type": "epoch", "epoch": self.log.epochs_done,
+                             "run_epoch": event.epoch, "epochs": event.epochs, **event.logs()})
+        if event.epoch >= event.epochs:
+            self._steps.close()
+            self._change("idle", "finished")
+        elif self.stepping:
+            self.stepping = False
+            self._change("paused", "step")
+
+    # -- events ---------------------------------------------------------------------------
+    def progress(self) -> dict:
+        """Where the run is, without the batches (see the module docstring)."""
+        done = (self.run_epoch - 1) * self.n_batches + self.batch
+        total = self.epochs * self.n_batches
+        busy = self.busy_s if self.batches else 0.0
+        return {"type": "progress", "epochs_done": self.log.epochs_done,
+                "run_epoch": self.run_epoch, "epochs": self.epochs, "batch": self.batch,
+                "n_batches": self.n_batches, "run_done": done, "run_total": total,
+                "examples_per_s": self.examples / busy if busy > 0 else None,
+                "eta_s": (total - done) * busy / self.batches if self.batches else None}
+
+    def _progress(self) -> None:
+        at, losses, smoothed = self._pending
+        self._events.append({**self.progress(), "at": at, "losses": losses, "smoothed": smoothed})
+        self._pending = ([], [], [])
+        self._last_progress = self._clock()
+
+    def _change(self, state: str, reason: str, message: str = "") -> None:
+        self.state = state
+        self._events.append({"type": "training", "state": state, "reason": reason,
+                             "message": message})

@@ -1,0 +1,215 @@
+"""``Session``: one studio session's state, and every change to it.
+
+State: ``config`` (the ``TrainingConfig`` the form shows), ``network`` (built from
+``config`` on first use: the page loads a model file first), ``data`` (a ``DigitSplits``;
+the bundled digits are loaded on first use: predicting needs none), ``data_name``, ``log``
+(the network's ``NetworkLog``: epochs trained, smoothed loss) and ``run`` (the
+``TrainingRun`` while one is active, else None).
+
+The rule every method keeps: prepare everything that can fail first (build the network,
+parse the file, set up the run), then swap it in. An exception, ``MemoryError`` included,
+leaves the session exactly as it was. A change that replaces the network or the data ends
+the active run with the reason ``replaced``; the run's events wait in ``take_events()``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pynn import io
+from pynn.config import TrainingConfig
+from pynn.data import DigitSplits, load_csv, load_digits, split_by_position
+from pynn.draw import preprocess_drawing
+from pynn.errors import ModelFileError
+from pynn.studio.report import gallery_images, split_report
+from pynn.studio.run import NetworkLog, TrainingRun
+
+DIGITS_NAME = "bundled MNIST digits"
+INPUT_UNITS, N_CLASSES = 784, 10
+
+
+class Session:
+    def __init__(self):
+        self.config = TrainingConfig()
+        self._network = None
+        self._data: DigitSplits | None = None
+        self.data_name = DIGITS_NAME
+        self.log = NetworkLog()
+        self.run: TrainingRun | None = None
+        self.runs_started = 0     # each run shuffles with its own seed: (config.seed, n)
+        self._events: list[dict] = []
+
+    @property
+    def network(self):
+        if self._network is None:
+            self._network = self.config.build_network(INPUT_UNITS, N_CLASSES)
+        return self._network
+
+    @property
+    def data(self) -> DigitSplits:
+        if self._data is None:
+            self._data = load_digits()
+        return self._data
+
+    @property
+    def run_state(self) -> str:
+        """``running``, ``paused`` or ``idle`` (no run)."""
+        return "idle" if self.run is None else self.run.state
+
+    def take_events(self) -> list[dict]:
+        """The page events since the last call (see ``pynn.studio.run``), oldest first."""
+        events, self._events = self._events, []
+        if self.run is not None:
+            events += self.run.take_events()
+            if self.run.state == "idle":
+                self.run = None
+        return events
+
+    def _end_run(self, reason: str = "replaced") -> None:
+        if self.run is not None:
+            self.run.stop(reason)
+            self._events += self.run.take_events()
+            self.run = None
+
+    # -- settings -------------------------------------------------------------------------
+    def check(self, values: dict) -> dict:
+        """``{valid: False, errors: {field: message}}`` or ``{valid: True, config,
+        needs_reset}`` for the current settings with ``values`` changed; applies nothing."""
+        errors = TrainingConfig.field_errors(values)
+        if errors:
+            return {"valid": False, "errors": errors}
+        checked = self.config.update(values)
+        return {"valid": True, "config": checked.to_dict(),
+                "needs_reset": self.config.needs_reset(checked)}
+
+    def apply(self, values: dict) -> None:
+        """Change the settings in ``values`` (only those). Live ones (optimizer, learning
+        rate...) reach the network at once, also mid-run; the run's batch size, epochs and
+        shift apply from the next run. Settings that need a new network are refused."""
+        new = self.config.update(values)
+        blocked = self.config.changed(new, "on_reset")
+        if blocked:
+            raise ValueError(f"{', '.join(blocked)} can only change with a new network: "
+                             f"press Reset to apply {'it' if len(blocked) == 1 else 'them'}")
+        if self._network is not None:
+            if [name for name in self.config.changed(new, "live") if name != "lr"]:
+                self._network.optimizer = new.build_optimizer()
+            else:
+                self._network.optimizer.lr = new.lr
+        self.config = new
+
+    def reset(self, values: dict | None = None) -> None:
+        """A freshly initialised network from the settings with ``values`` changed."""
+        config = self.config if values is None else self.config.update(values)
+        network = config.build_network(INPUT_UNITS, N_CLASSES)
+        self._end_run()
+        self.config, self._network, self.log = config, network, NetworkLog()
+
+    # -- models ---------------------------------------------------------------------------
+    def load_model(self, data: bytes, name: str) -> None:
+        """Use the network in a pynn ``.npz`` file. The settings follow the file's saved
+        ones when it has valid ones; the epoch count is the file's (or its config's)."""
+        try:
+            network = io.load(data)
+        except (ValueError, TypeError, MemoryError):
+            raise
+        except Exception as error:  # noqa: BLE001 -- whatever a damaged file makes io trip on
+            raise ModelFileError(f"{name} is not a readable pynn model ({error})") from None
+        if network.input_units != INPUT_UNITS or network.n_classes != N_CLASSES:
+            raise ModelFileError(f"{name} expects {network.input_units} inputs and "
+                                 f"{network.n_classes} classes; the studio needs "
+                                 f"{INPUT_UNITS} and {N_CLASSES}")
+        config, saved = self.config, network.metadata.get("config")
+        if isinstance(saved, dict):
+            try:
+                config = TrainingConfig().update(saved)
+            except (ValueError, TypeError):
+                pass  # a model from another tool: keep the form's settings
+        epochs = network.metadata.get("epochs", saved.get("epochs") if isinstance(saved, dict) else 0)
+        epochs = epochs if isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 0 else 0
+        self._end_run()
+        self.config, self._network, self.log = config, network, NetworkLog(epochs)
+
+    def save_model(self) -> bytes:
+        return io.to_bytes(self.network, metadata={"config": self.config.to_dict(),
+                                                   "data": self.data_name,
+                                                   "epochs": self.log.epochs_done})
+
+    def model_info(self) -> dict:
+        network = self.network
+        return {"summary": repr(network), "params": network.count_params(),
+                "layers": network.config(), "epochs_done": self.log.epochs_done,
+                "optimizer": network.optimizer.config()}
+
+    # -- prediction -----------------------------------------------------------------------
+    def predict(self, ink: bytes, width: int, height: int) -> dict:
+        """``{empty: True}`` for a blank drawing, else ``probs``, ``digit`` and the 28×28
+        ``input`` the network saw (uint8)."""
+        if len(ink) != width * height:
+            raise ValueError(f"pixels has {len(ink)} values for a {width}×{height} drawing "
+                             f"(expected {width * height})")
+        image = preprocess_drawing(np.frombuffer(ink, dtype=np.uint8).reshape(height, width))
+        if image is None:
+            return {"empty": True}
+        probs = self.network.predict_proba(image[None, :])[0]
+        return {"empty": False, "probs": probs.astype(float).tolist(), "digit": int(probs.argmax()),
+                "input": np.round(image * 255).astype(np.uint8)}
+
+    # -- training -------------------------------------------------------------------------
+    def train(self, step: bool = False) -> None:
+        """Start a run (``step``: of one epoch, then pause). With a run active, ``train``
+        changes nothing and ``step`` makes it pause at the end of the current epoch."""
+        if self.run is not None:
+            if step:
+                self.run.step()
+            return
+        seed = np.random.default_rng([self.config.seed, self.runs_started + 1])
+        run = TrainingRun(self.network, self.data, self.config, self.log, seed)
+        self.runs_started += 1
+        self.run = run
+        run.start(step)
+
+    def pause(self) -> None:
+        if self.run is not None:
+            self.run.pause()
+
+    def resume(self) -> None:
+        if self.run is not None:
+            self.run.resume()
+
+    def stop(self) -> None:
+        if self.run is not None:
+            self.run.stop("stopped")
+
+    def train_slice(self, budget_s: float) -> None:
+        if self.run is not None:
+            self.run.slice(budget_s)
+
+    # -- data -----------------------------------------------------------------------------
+    def load_csv(self, data: bytes, name: str) -> None:
+        """Train on a CSV in the assignment's format, split 80/10/10 by position."""
+        try:
+            images, labels = load_csv(data, engine="numpy")
+        except (ValueError, TypeError, MemoryError):
+            raise
+        except Exception as error:  # noqa: BLE001 -- e.g. csv.Error on a damaged file
+            raise ValueError(f"{name} could not be read as a CSV ({error})") from None
+        splits = split_by_position(images, labels)
+        self._end_run()
+        self._data, self.data_name = splits, name
+
+    def use_digits(self) -> None:
+        data = load_digits()
+        self._end_run()
+        self._data, self.data_name = data, DIGITS_NAME
+
+    def data_info(self) -> dict:
+        d = self.data
+        return {"name": self.data_name, "rows": len(d.X_train) + len(d.X_val) + len(d.X_test),
+                "train": len(d.X_train), "val": len(d.X_val), "test": len(d.X_test)}
+
+    def report(self) -> dict:
+        return split_report(self.network, self.data)
+
+    def test_images(self) -> dict:
+        return gallery_images(self.data)
