@@ -9,7 +9,7 @@ bundled digits (the studio's training split), with the validation pass at the ep
   Reset, Train); timed in the page from the run state turning "running" to "idle". That is
   the whole path: worker messages, 30 ms slices of ``pynn.bridge`` ``train_slice`` in Pyodide,
   progress messages, charts.
-- native: the same ``pynn.bridge.Studio`` requests (reset, start, train_slice until the run
+- native: the same ``pynn.bridge.Studio`` requests (reset, train, train_slice until the run
   finishes) in this CPython process, with OpenBLAS on one thread.
 Both run alternately in the same session; we print each and the median ratio.
 """
@@ -50,7 +50,7 @@ def native_epoch() -> float:
     assert studio.handle({"type": "reset", "config": W})["ok"]
     studio.data  # noqa: B018 -- load the digits before the clock starts, as the page has them
     start = time.perf_counter()
-    assert studio.handle({"type": "start"})["ok"]
+    assert studio.handle({"type": "train"})["ok"]
     while studio.handle({"type": "train_slice", "budget_ms": 30})["state"] == "running":
         pass
     return time.perf_counter() - start

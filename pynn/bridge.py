@@ -41,9 +41,11 @@ MAX_SIDE = 8192          # drawing width/height in pixels
 MAX_BUDGET_MS = 10_000   # one train_slice at most
 MAX_NAME = 200           # characters of a file name kept for messages
 MAX_ERROR = 400          # characters of an error message
+MAX_LAB_LAYERS = 4       # lab exercises whose layers one request may use
+MAX_CODE = 200_000       # characters of a learner's file
 # requests whose answers always carry the run's ``state`` and the page's ``events``
-RUN_REQUESTS = ("train", "start", "step", "pause", "resume", "stop", "train_slice",
-                "reset", "load_model", "load_csv", "use_digits")
+RUN_REQUESTS = ("train", "step", "pause", "resume", "stop", "train_slice",
+                "reset", "load_model", "load_csv", "use_digits", "use_lab_layers")
 
 
 # -- argument checks (by argument name; each returns the value to use) -----------------------
@@ -105,7 +107,21 @@ def _budget(name, value) -> float:
     return check_number(name, value, low=0, high=MAX_BUDGET_MS, low_open=True)
 
 
-ARGUMENTS = {"config": _settings, "pixels": _binary, "data": _binary, "width": _side,
+def _lab_layers(name, value) -> list[dict]:
+    """``[{"exercise": "relu", "code": "..."}, ...]``: the learner's code per lab exercise."""
+    if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= MAX_LAB_LAYERS:
+        raise TypeError(f"{name} must be a list of 1 to {MAX_LAB_LAYERS} {{exercise, code}} "
+                        f"dicts, got {_short(value)}")
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or set(item) != {"exercise", "code"}:
+            raise TypeError(f"{name}[{i}] must be a dict with exactly 'exercise' and 'code', got {_short(item)}")
+        _name(f"{name}[{i}].exercise", item["exercise"])
+        if not isinstance(item["code"], str) or len(item["code"]) > MAX_CODE:
+            raise TypeError(f"{name}[{i}].code must be a string of at most {MAX_CODE:,} characters")
+    return list(value)
+
+
+ARGUMENTS = {"config": _settings, "layers": _lab_layers, "pixels": _binary, "data": _binary, "width": _side,
              "height": _side, "name": _name, "budget_ms": _budget}
 
 
@@ -132,8 +148,8 @@ class Studio:
     """One studio session behind the worker: ``handle(request) → answer``."""
 
     REQUESTS = ("defaults", "check_config", "set_config", "reset", "info", "load_model",
-                "save_model", "predict", "train", "start", "step", "pause", "resume", "stop",
-                "train_slice", "report", "test_images", "load_csv", "use_digits")
+                "save_model", "predict", "train", "step", "pause", "resume", "stop",
+                "train_slice", "report", "test_images", "load_csv", "use_digits", "use_lab_layers")
 
     def __init__(self):
         self.session = Session()
@@ -223,6 +239,15 @@ class Studio:
         self.session.load_model(data, name)
         return {"model": self.session.model_info(), "config": self.session.config.to_dict()}
 
+    def use_lab_layers(self, layers) -> dict:
+        """Train with the learner's layers: ``layers`` is ``[{exercise, code}]`` (lab exercise
+        ids and the learner's code, which passed the lab's checks in the lab's worker). A
+        fresh network from the current settings, with their classes in place of pynn's and
+        pynn's initial weights; ``model.summary`` marks their layers ("your Dense(784, 256)")
+        and ``model.learner_layers`` names them. Ends any run (``replaced``)."""
+        self.session.use_lab_layers(layers)
+        return {"model": self.session.model_info(), "config": self.session.config.to_dict()}
+
     def save_model(self) -> dict:
         """``data``: the network as pynn ``.npz`` bytes (``pynn.load`` reads them in CPython)."""
         return {"data": self.session.save_model()}
@@ -240,7 +265,6 @@ class Studio:
         self.session.train()
         return {}
 
-    start = train   # the name scripts such as bench/browser_epoch.py use
 
     def step(self) -> dict:
         """Train to the end of the next epoch, then pause (``step``); starts a run if idle."""

@@ -40,7 +40,7 @@ def get(exercise_id: str) -> Exercise:
     return found[exercise_id]
 
 
-def check(exercise_id: str, target, filename: str = LEARNER_FILE) -> Report:
+def check(exercise_id: str, target, filename: str | None = None) -> Report:
     """Run exercise ``exercise_id``'s checks on ``target``: the learner's class or
     function(s), or their code as a string. ``print(report)`` shows one line per check;
     ``report.passed`` is True when every check passed."""

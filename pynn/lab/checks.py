@@ -48,7 +48,7 @@ class Report:
     """Runs checks in order and collects their results; a check that raises fails with the
     learner's own traceback, and ``stopped`` skips the rest once a basic check failed."""
 
-    def __init__(self, filename: str):
+    def __init__(self, filename: str | None = None):
         self.filename = filename
         self.results: list[CheckResult] = []
         self.stopped = False

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pynn.lab.checks import Report
-from pynn.lab.runner import LEARNER_FILE, LearnerCodeError, run_code
+from pynn.lab.runner import LearnerCodeError, run_code
 from pynn.layers import Layer
 
 SHOW_SOLUTION_AFTER = 3
@@ -56,8 +56,10 @@ class Exercise:
             raise LearnerCodeError("your code defines no layer: write a class derived from Layer")
         return own[-1]
 
-    def check(self, target, filename: str = LEARNER_FILE) -> Report:
-        """Run the checks on ``target`` (a class or function, or source code as a str)."""
+    def check(self, target, filename: str | None = None) -> Report:
+        """Run the checks on ``target`` (a class or function, or source code as a str,
+        compiled as ``filename``: default ``<id>.py``, the name the page downloads)."""
+        filename = filename or f"{self.id}.py"
         report = Report(filename)
         if isinstance(target, str):
             try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import linecache
+import os
 import traceback
 
 LEARNER_FILE = "my_layers.py"
@@ -16,22 +17,30 @@ LEARNER_FILE = "my_layers.py"
 FORBIDDEN_MODULES = ("js", "pyodide", "pyodide_js", "_pyodide", "micropip")
 
 
-class LearnerCodeError(Exception):
+class LearnerCodeError(ValueError):
     """The learner's code could not be run: the message is ready to show them."""
 
 
-def explain(error: BaseException, filename: str = LEARNER_FILE) -> str:
+def explain(error: BaseException, filename: str | None = None) -> str:
     """One short, readable account of ``error``: the learner's own frames and the error.
 
+    The learner's frames are those of ``filename``, or (``None``) of any file that is not
+    on disk: their code is compiled under a bare name such as ``relu.py``.
+
     >>> try:
-    ...     exec(compile("def f():\\n    return 1 / 0\\nf()", "my_layers.py", "exec"), {})
-    ... except ZeroDivisionError as error:
-    ...     print(explain(error))
+    ...     run_code("def f():\\n    return 1 / 0\\nf()", "relu.py")
+    ... except LearnerCodeError as error:
+    ...     print(error)
     line 3 in <module>: f()
     line 2 in f: return 1 / 0
     ZeroDivisionError: division by zero
     """
-    if isinstance(error, SyntaxError) and error.filename == filename:
+    def mine(name) -> bool:
+        if filename:
+            return name == filename
+        return bool(name) and not os.path.isabs(name) and not name.startswith("<")
+
+    if isinstance(error, SyntaxError) and mine(error.filename):
         where = f"line {error.lineno}"
         text = (error.text or "").rstrip("\n")
         caret = ""
@@ -42,7 +51,7 @@ def explain(error: BaseException, filename: str = LEARNER_FILE) -> str:
         return f"{where}: {type(error).__name__}: {error.msg}{code}"
     if isinstance(error, MemoryError):
         return "MemoryError: your code ran out of memory (an array far too big?)"
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == filename]
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if mine(frame.filename)]
     lines = [f"line {frame.lineno} in {frame.name}: {(frame.line or '').strip()}" for frame in frames]
     message = str(error)
     lines.append(f"{type(error).__name__}: {message}" if message else type(error).__name__)

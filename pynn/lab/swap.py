@@ -11,15 +11,15 @@ import numpy as np
 
 from pynn.config import TrainingConfig
 from pynn.lab.exercise import Exercise
-from pynn.lab.runner import LEARNER_FILE, LearnerCodeError, run_code
+from pynn.lab.runner import LearnerCodeError, run_code
 from pynn.layers import Dense, Layer
 from pynn.network import Network
 
 
-def learner_layers(code: str, exercises: list[Exercise], filename: str = LEARNER_FILE) -> dict[str, type]:
+def learner_layers(code: str, exercises: list[Exercise], filename: str | None = None) -> dict[str, type]:
     """The learner's classes in ``code`` for each exercise that can replace a pynn layer:
     ``{"ReLU": <their ReLU>, "Dense": <their Dense>}``. Raises ``LearnerCodeError``."""
-    namespace = run_code(code, filename)
+    namespace = run_code(code, filename or f"{exercises[0].id}.py")
     found = {}
     for exercise in exercises:
         if exercise.replaces is None:

@@ -38,6 +38,7 @@ import math
 import time
 
 from pynn.errors import TrainingDiverged
+from pynn.lab.runner import explain
 from pynn.training import BatchEnd, train_steps
 
 LOSS_SMOOTHING = 0.9     # exponential moving average of the batch loss, as TensorBoard draws it
@@ -142,7 +143,7 @@ class TrainingRun:
         except TrainingDiverged as error:
             failure = ("diverged", str(error))
         except Exception as error:  # noqa: BLE001 -- MemoryError and bugs: end the run, say why
-            failure = ("error", f"training stopped: {type(error).__name__}: {error}")
+            failure = ("error", f"training stopped: {explain(error)}")
         finally:
             self.busy_s += self._clock() - began
         if failure is not None:

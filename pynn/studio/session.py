@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
+import pynn.lab
 from pynn import io
 from pynn.config import TrainingConfig
 from pynn.data import DigitSplits, load_csv, load_digits, split_by_position
 from pynn.draw import preprocess_drawing
 from pynn.errors import ModelFileError
+from pynn.lab.swap import build_with_learner_layers, describe, learner_layers, with_pynn_layers
 from pynn.studio.report import gallery_images, split_report
 from pynn.studio.run import NetworkLog, TrainingRun
 
@@ -130,14 +132,28 @@ class Session:
         self._end_run()
         self.config, self._network, self.log = config, network, NetworkLog(epochs)
 
+    def use_lab_layers(self, layers: list[dict]) -> None:
+        """A fresh network from the settings with the learner's layers in place of pynn's
+        (same architecture, seed and initial weights; ``pynn.lab.swap``). ``layers``: the
+        code of each lab exercise whose class to use, ``[{exercise, code}]``."""
+        classes = {}
+        for item in layers:
+            classes.update(learner_layers(item["code"], [pynn.lab.get(item["exercise"])]))
+        if not classes:
+            raise ValueError("no layers of yours to train with: pass the checks of ReLU or Dense first")
+        network = build_with_learner_layers(self.config, classes)
+        self._end_run()
+        self._network, self.log = network, NetworkLog()
+
     def save_model(self) -> bytes:
-        return io.to_bytes(self.network, metadata={"config": self.config.to_dict(),
+        return io.to_bytes(with_pynn_layers(self.network), metadata={"config": self.config.to_dict(),
                                                    "data": self.data_name,
                                                    "epochs": self.log.epochs_done})
 
     def model_info(self) -> dict:
         network = self.network
-        return {"summary": repr(network), "params": network.count_params(),
+        return {"summary": describe(network), "params": network.count_params(),
+                "learner_layers": network.metadata.get("learner_layers", []),
                 "layers": network.config(), "epochs_done": self.log.epochs_done,
                 "optimizer": network.optimizer.config()}
 
