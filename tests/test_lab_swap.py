@@ -68,6 +68,7 @@ def test_the_studio_trains_with_the_learners_layers_and_says_so():
     assert answer["ok"], answer
     assert answer["model"]["summary"] == "Network([your Dense(784, 16), your ReLU(), your Dense(16, 10)])"
     assert answer["model"]["learner_layers"] == ["Dense", "ReLU"]
+    assert answer["model"]["layers"][0] == {"type": "Dense", "yours": True, "input_units": 784, "output_units": 16}
     assert studio.handle({"type": "train"})["ok"]
     epochs = [e for e in run_to_the_end(studio) if e["type"] == "epoch"]
     assert len(epochs) == 1 and epochs[0]["val_accuracy"] > 0.7  # 1 epoch of a 16-unit net

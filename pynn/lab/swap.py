@@ -110,3 +110,21 @@ def describe(network: Network) -> str:
         else:
             parts.append(f"your {kind}()")
     return f"Network([{', '.join(parts)}])"
+
+
+def layer_configs(network: Network) -> list[dict]:
+    """Each layer's ``config()``, a learner's layer described like pynn's (with its sizes)
+    and marked ``"yours": True``."""
+    from pynn.layers import LAYER_TYPES
+
+    configs = []
+    for layer in network.layers:
+        kind = type(layer).__name__
+        if type(layer) is LAYER_TYPES.get(kind):
+            configs.append(layer.config())
+            continue
+        config = {"type": kind, "yours": True}
+        if "W" in layer.params:
+            config["input_units"], config["output_units"] = (int(n) for n in np.shape(layer.params["W"]))
+        configs.append(config)
+    return configs

@@ -22,7 +22,8 @@ from pynn.config import TrainingConfig
 from pynn.data import DigitSplits, load_csv, load_digits, split_by_position
 from pynn.draw import preprocess_drawing
 from pynn.errors import ModelFileError
-from pynn.lab.swap import build_with_learner_layers, describe, learner_layers, with_pynn_layers
+from pynn.lab.swap import (build_with_learner_layers, describe, layer_configs, learner_layers,
+                           with_pynn_layers)
 from pynn.studio.report import gallery_images, split_report
 from pynn.studio.run import NetworkLog, TrainingRun
 
@@ -154,7 +155,7 @@ class Session:
         network = self.network
         return {"summary": describe(network), "params": network.count_params(),
                 "learner_layers": network.metadata.get("learner_layers", []),
-                "layers": network.config(), "epochs_done": self.log.epochs_done,
+                "layers": layer_configs(network), "epochs_done": self.log.epochs_done,
                 "optimizer": network.optimizer.config()}
 
     # -- prediction -----------------------------------------------------------------------

@@ -35,6 +35,7 @@ export class Lab {
     this.editor = null;
     this.runner = null;
     this.checking = false;
+    this.runs = 0;
     this.opened = null;   // Promise of the first opening (editor + worker + exercise list)
     $("lab-exercise").addEventListener("change", () => this.show($("lab-exercise").value));
     $("lab-check").addEventListener("click", () => this.check());
@@ -138,6 +139,8 @@ export class Lab {
       this.setStatus(error instanceof LabStopped ? error.message : `The checks could not run: ${error.message}`);
     } finally {
       this.checking = false;
+      this.runs += 1;
+      $("lab-results").dataset.runs = String(this.runs);   // a finished check run, for tests
       $("lab-results").removeAttribute("aria-busy");
       this.updateButtons();
       $("lab-check").focus();

@@ -7,6 +7,7 @@ import { coalesced } from "./coalesce.js";
 import { Controls, readHash } from "./controls.js";
 import { DrawPad } from "./drawpad.js";
 import { Gallery } from "./gallery.js";
+import { setUpLab } from "./lab-view.js";
 import { ModelsAndData } from "./models.js";
 import { Probabilities } from "./probabilities.js";
 import { Readouts } from "./readouts.js";
@@ -206,6 +207,23 @@ async function reset(note = "A fresh network: press Train.") {
     updateButtons();
   }
 }
+
+// The lab's "Train with my layers": the learner's classes in a fresh network, trained at once.
+setUpLab({
+  onTrain: async (layers) => {
+    hideError();
+    state.busy += 1;
+    updateButtons();
+    try {
+      modelChanged(await worker.request("use_lab_layers", { layers }), "Training with your layers…");
+    } finally {
+      state.busy -= 1;
+      updateButtons();
+    }
+    $("train-title").scrollIntoView({ block: "start" });
+    await train("train");
+  },
+});
 
 // -- model, data and gallery ---------------------------------------------------------------
 

@@ -1,0 +1,165 @@
+"""The lab, as a learner uses it: pick an exercise, upload or type code, Check, read the
+results, stop a runaway check, train the studio's network with their own layers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+SOLUTIONS = Path(__file__).parent.parent / "lab_solutions"
+MY_LAYERS = (SOLUTIONS / "my_layers.py").read_text()
+CHECK_TIMEOUT_MS = 60_000
+
+
+def open_lab(studio) -> None:
+    studio.click("lab-open")
+    expect(studio.by("lab")).to_be_visible()
+    expect(studio.by("lab-check")).to_be_enabled(timeout=120_000)   # the lab's Python is up
+
+
+def pick(studio, exercise: str) -> None:
+    studio.by("lab-exercise").select_option(exercise)
+
+
+def upload(studio, tmp_path: Path, code: str, name: str = "my_layers.py") -> None:
+    path = tmp_path / name
+    path.write_text(code)
+    studio.upload("Upload .py…", path)
+    expect(studio.by("lab-status")).to_contain_text(f"Loaded {name}")
+
+
+def editor_text(studio) -> str:
+    """The code as the learner sees it: one .cm-line element per line (the editor renders
+    only what is in view, and the lab's files are short)."""
+    lines = studio.page.locator('[data-testid="lab-editor"] .cm-line').all_inner_texts()
+    return "\n".join(line.rstrip("\n") for line in lines)   # an empty line holds a <br>
+
+
+def check(studio) -> dict[str, str]:
+    """Press Check; wait for the results; return each check's name → pass/fail."""
+    runs = int(studio.by("lab-results").get_attribute("data-runs") or 0)
+    studio.click("lab-check")
+    expect(studio.by("lab-results")).to_have_attribute("data-runs", str(runs + 1), timeout=CHECK_TIMEOUT_MS)
+    items = studio.by("lab-results").locator("li")
+    expect(items.first).to_be_visible()
+    return {item.locator(".lab-result-name").inner_text()[2:]: item.get_attribute("data-status")
+            for item in items.all()}
+
+
+def result(studio, name: str) -> str:
+    return studio.by("lab-results").locator("li", has_text=name).first.inner_text()
+
+
+def test_correct_answers_pass_every_check_of_every_exercise(studio, tmp_path):
+    open_lab(studio)
+    for exercise, code in [("relu", MY_LAYERS), ("dense", MY_LAYERS), ("softmax", MY_LAYERS),
+                           ("own_layer", (SOLUTIONS / "elu.py").read_text())]:
+        pick(studio, exercise)
+        upload(studio, tmp_path, code)
+        results = check(studio)
+        assert len(results) >= 6 and set(results.values()) == {"pass"}, (exercise, results)
+        expect(studio.by("lab-status")).to_contain_text("checks passed")
+
+
+def test_a_relu_without_its_mask_fails_the_gradient_check_naming_grad_input(studio, tmp_path):
+    open_lab(studio)
+    upload(studio, tmp_path, MY_LAYERS.replace("return grad_output * (input > 0)", "return grad_output"))
+    results = check(studio)
+    assert results["gradient check: grad_input"] == "fail"
+    text = result(studio, "gradient check: grad_input")
+    assert "grad_input[" in text and "numerical" in text and "Look at:" in text
+
+
+def test_a_dense_that_forgets_the_bias_gradient_is_told_about_the_bias(studio, tmp_path):
+    open_lab(studio)
+    pick(studio, "dense")
+    upload(studio, tmp_path, MY_LAYERS.replace('self.grads["b"] = grad_output.sum(axis=0)',
+                                               'self.grads["b"] = np.zeros_like(self.params["b"])'))
+    results = check(studio)
+    assert results["gradient check: grads['b']"] == "fail"
+    assert results["gradient check: grads['W']"] == "pass"
+    assert "parameter 'b'" in result(studio, "gradient check: grads['b']")
+
+
+def test_a_syntax_error_typed_in_the_editor_shows_its_line(studio):
+    open_lab(studio)
+    assert "class ReLU(Layer)" in editor_text(studio)             # the starter code
+    studio.page.locator('[data-testid="lab-editor"] .cm-content').click()
+    studio.page.keyboard.press("Control+End")
+    studio.page.keyboard.press("Enter")
+    studio.page.keyboard.type("def broken(:")
+    lines = editor_text(studio).splitlines()   # the editor indents and closes brackets itself
+    line = next(i for i, text in enumerate(lines, start=1) if "def broken(" in text)
+    results = check(studio)
+    assert results == {"your code runs": "fail"}
+    assert f"line {line}: SyntaxError" in result(studio, "your code runs")
+
+
+def test_an_endless_loop_is_stopped_and_the_studio_keeps_predicting(studio, tmp_path):
+    open_lab(studio)
+    upload(studio, tmp_path, MY_LAYERS.replace("return np.maximum(0, input)",
+                                               "while True:\n            pass"))
+    studio.click("lab-check")
+    expect(studio.by("lab-status")).to_contain_text("Stopped after 10 s", timeout=15_000)
+    assert studio.by("lab-results").locator("li").first.get_attribute("data-status") == "fail"
+    assert studio.draw_digit("1") == "1"                          # the studio never noticed
+    expect(studio.by("lab-check")).to_be_enabled(timeout=120_000)  # a fresh Python for the lab
+
+
+def test_stop_ends_a_check_and_a_huge_allocation_or_import_js_is_refused(studio, tmp_path):
+    open_lab(studio)
+    upload(studio, tmp_path, MY_LAYERS.replace("return np.maximum(0, input)",
+                                               "while True:\n            pass"))
+    studio.click("lab-check")
+    studio.click("lab-stop")
+    expect(studio.by("lab-status")).to_contain_text("Stopped. Python restarts")
+    expect(studio.by("lab-check")).to_be_enabled(timeout=120_000)
+    upload(studio, tmp_path, MY_LAYERS.replace("return np.maximum(0, input)",
+                                               "return np.zeros((100000, 100000, 100))"))
+    check(studio)
+    assert "MemoryError" in result(studio, "output shape") or "too big" in result(studio, "output shape")
+    upload(studio, tmp_path, "import js\n" + MY_LAYERS)
+    assert check(studio) == {"your code runs": "fail"}
+    assert "does not let your code import js" in result(studio, "your code runs")
+
+
+def test_code_is_kept_per_exercise_across_reloads_and_can_be_reset_and_downloaded(studio, open_page, tmp_path):
+    open_lab(studio)
+    pick(studio, "dense")
+    upload(studio, tmp_path, MY_LAYERS)
+    pick(studio, "relu")
+    assert "class ReLU(Layer)" in editor_text(studio) and "TODO" in editor_text(studio)
+    studio.page.reload()
+    expect(studio.by("lab")).to_be_visible(timeout=60_000)          # the lab stays open
+    expect(studio.by("lab-check")).to_be_enabled(timeout=120_000)
+    pick(studio, "dense")
+    assert "input.T @ grad_output" in editor_text(studio)
+    with studio.page.expect_download() as download:
+        studio.click("lab-download")
+    assert download.value.suggested_filename == "dense.py"
+    assert Path(download.value.path()).read_text() == MY_LAYERS
+    studio.page.once("dialog", lambda dialog: dialog.accept())
+    studio.click("lab-reset")
+    assert "TODO" in editor_text(studio)
+
+
+def test_train_with_my_layers_reaches_90_percent_validation_accuracy_in_two_epochs(studio, tmp_path):
+    open_lab(studio)
+    expect(studio.by("lab-train")).to_be_disabled()
+    for exercise in ("relu", "dense"):
+        pick(studio, exercise)
+        upload(studio, tmp_path, MY_LAYERS)
+        assert set(check(studio).values()) == {"pass"}
+    expect(studio.by("lab-train-note")).to_contain_text("your ReLU and Dense")
+    studio.click("lab-train")
+    expect(studio.by("model-summary")).to_contain_text("your Dense(784, 256), your ReLU()", timeout=60_000)
+    studio.wait_run_state("running")
+    studio.wait_epochs(2)
+    assert studio.percent("val-accuracy") >= 90.0
+    studio.click("stop")
+    studio.wait_run_state("idle")
+    assert studio.draw_digit("7") == "7"
