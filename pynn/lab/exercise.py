@@ -73,9 +73,26 @@ class Exercise:
 
     def to_dict(self) -> dict:
         """What the page shows (checks and solution stay in Python)."""
-        return {"id": self.id, "title": self.title, "statement": self.statement.strip(),
+        return {"id": self.id, "title": self.title, "statement": reflow(self.statement),
                 "starter": self.starter.lstrip("\n"), "trainable": self.replaces is not None,
                 "replaces": self.replaces, "show_solution_after": self.show_solution_after}
+
+
+def reflow(text: str) -> str:
+    """Paragraphs (separated by blank lines) as one line each, so the page wraps them to its
+    width; a line that starts a list item (``1.``, ``-``) stays on its own line."""
+    paragraphs = []
+    for block in text.strip().split("\n\n"):
+        lines = []
+        for line in block.splitlines():
+            line = line.strip()
+            starts_item = line[:1] in "-*" or line.split(".")[0].isdigit()
+            if lines and not starts_item:
+                lines[-1] += " " + line
+            else:
+                lines.append(line)
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
 
 
 def _raise(error: Exception):

@@ -163,3 +163,18 @@ def test_train_with_my_layers_reaches_90_percent_validation_accuracy_in_two_epoc
     studio.click("stop")
     studio.wait_run_state("idle")
     assert studio.draw_digit("7") == "7"
+
+
+def test_lab_screenshot_shows_the_task_the_results_and_the_editor_on_one_screen(studio, tmp_path, artifacts):
+    open_lab(studio)
+    pick(studio, "dense")
+    upload(studio, tmp_path, MY_LAYERS.replace('self.grads["b"] = grad_output.sum(axis=0)',
+                                               'self.grads["b"] = np.zeros_like(self.params["b"])'))
+    check(studio)
+    studio.page.evaluate("() => window.scrollTo(0, 0)")
+    studio.page.screenshot(path=artifacts / "lab-1280x800.png")
+    for testid in ("lab-exercise", "lab-editor", "lab-check", "lab-train"):
+        box = studio.by(testid).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 800 + 1, (testid, box)
+    first_failure = studio.by("lab-results").locator('li[data-status="fail"]').first.bounding_box()
+    assert first_failure["y"] + first_failure["height"] <= 800 + 1, first_failure

@@ -147,8 +147,11 @@ export class Lab {
     }
   }
 
+  // Failed checks first (what to fix, with what was measured and what to look at), then one
+  // line per passed check; each group in the checks' own order.
   renderResults(results) {
-    $("lab-results").replaceChildren(...results.map((result) => {
+    const ordered = [...results.filter((r) => !r.passed), ...results.filter((r) => r.passed)];
+    $("lab-results").replaceChildren(...ordered.map((result) => {
       const item = document.createElement("li");
       item.dataset.status = result.passed ? "pass" : "fail";
       const head = document.createElement("span");
@@ -156,8 +159,9 @@ export class Lab {
       head.textContent = `${result.passed ? "✓" : "✗"} ${result.name}`;
       item.append(head);
       if (result.detail) {
-        const detail = document.createElement("pre");
-        detail.textContent = result.detail;
+        const detail = document.createElement(result.passed ? "span" : "pre");
+        detail.className = "lab-result-detail";
+        detail.textContent = result.passed ? ` — ${result.detail}` : result.detail;
         item.append(detail);
       }
       if (!result.passed && result.hint) {
