@@ -65,13 +65,19 @@ def test_correct_answers_pass_every_check_of_every_exercise(studio, tmp_path):
         expect(studio.by("lab-status")).to_contain_text("checks passed")
 
 
-def test_a_relu_without_its_mask_fails_the_gradient_check_naming_grad_input(studio, tmp_path):
+def test_a_relu_without_its_mask_fails_the_gradient_check_naming_grad_input_and_a_solution_follows(studio, tmp_path):
     open_lab(studio)
     upload(studio, tmp_path, MY_LAYERS.replace("return grad_output * (input > 0)", "return grad_output"))
     results = check(studio)
     assert results["gradient check: grad_input"] == "fail"
     text = result(studio, "gradient check: grad_input")
     assert "grad_input[" in text and "numerical" in text and "Look at:" in text
+    expect(studio.by("lab-solution")).to_be_hidden()
+    check(studio)
+    check(studio)                                   # a third failed run: a solution is offered
+    expect(studio.by("lab-solution")).to_be_visible()
+    studio.by("lab-solution").locator("summary").click()
+    expect(studio.by("lab-solution")).to_contain_text("return grad_output * (input > 0)")
 
 
 def test_a_dense_that_forgets_the_bias_gradient_is_told_about_the_bias(studio, tmp_path):
@@ -110,7 +116,7 @@ def test_an_endless_loop_is_stopped_and_the_studio_keeps_predicting(studio, tmp_
     expect(studio.by("lab-check")).to_be_enabled(timeout=120_000)  # a fresh Python for the lab
 
 
-def test_stop_ends_a_check_and_a_huge_allocation_or_import_js_is_refused(studio, tmp_path):
+def test_stop_a_huge_allocation_import_js_and_a_wrong_shape_each_get_a_readable_message(studio, tmp_path):
     open_lab(studio)
     upload(studio, tmp_path, MY_LAYERS.replace("return np.maximum(0, input)",
                                                "while True:\n            pass"))
@@ -125,6 +131,10 @@ def test_stop_ends_a_check_and_a_huge_allocation_or_import_js_is_refused(studio,
     upload(studio, tmp_path, "import js\n" + MY_LAYERS)
     assert check(studio) == {"your code runs": "fail"}
     assert "does not let your code import js" in result(studio, "your code runs")
+    upload(studio, tmp_path, MY_LAYERS.replace("return np.maximum(0, input)",
+                                               "return np.maximum(0, input).sum(axis=1)"))
+    assert check(studio)["output shape"] == "fail"
+    assert "returned shape (6,)" in result(studio, "output shape")
 
 
 def test_code_is_kept_per_exercise_across_reloads_and_can_be_reset_and_downloaded(studio, open_page, tmp_path):
