@@ -133,13 +133,12 @@ def check_array(name: str, x, *, ndim: int | None = None, finite: bool = True) -
     x = as_float_array(x, name)
     if ndim is not None and x.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimension(s), got shape {x.shape}")
-    if finite:
+    if finite and not np.isfinite(x).all():
         bad = ~np.isfinite(x)
-        if bad.any():
-            first = tuple(int(i) for i in np.argwhere(bad)[0])
-            where = f"row {first[0]}, column {first[1]}" if x.ndim == 2 else f"index {first}"
-            raise ValueError(f"{name} contains NaN or infinite values "
-                             f"({int(bad.sum())} of them; the first at {where})")
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = f"row {first[0]}, column {first[1]}" if x.ndim == 2 else f"index {first}"
+        raise ValueError(f"{name} contains NaN or infinite values "
+                         f"({int(bad.sum())} of them; the first at {where})")
     return x
 
 
@@ -179,4 +178,4 @@ def check_labels(y, n_samples: int, n_classes: int, name: str = "y") -> np.ndarr
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         i = int(np.flatnonzero((y < 0) | (y >= n_classes))[0])
         raise ValueError(f"{name} labels must be in [0, {n_classes - 1}], got {y[i].item()!r} at index {i}")
-    return y.astype(np.int64)
+    return y.astype(np.int64, copy=False)

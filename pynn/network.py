@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 
 import numpy as np
@@ -57,7 +58,7 @@ class Network:
 
     def __init__(self, layers: list[Layer] | None = None, optimizer: Optimizer | None = None):
         self.layers: list[Layer] = []
-        self.input_shape = self.output_shape = None
+        self.input_shape = self.output_shape = self._input_units = None
         if layers:
             self._set_layers(list(layers), check_params=True)
         self.optimizer = optimizer if optimizer is not None else SGD(lr=0.1)
@@ -71,6 +72,7 @@ class Network:
 
     def _set_layers(self, layers: list[Layer], check_params: bool) -> None:
         self.input_shape, self.output_shape = chain_shapes(layers)
+        self._input_units = None if self.input_shape is None else int(np.prod(self.input_shape))
         if check_params and not any(layer.params for layer in layers):
             raise ValueError(f"a network needs a layer with parameters (such as Dense); got "
                              f"{', '.join(map(repr, layers))}")
@@ -119,7 +121,7 @@ class Network:
     @property
     def input_units(self) -> int | None:
         """Values per input sample (``None`` if no layer says)."""
-        return None if self.input_shape is None else int(np.prod(self.input_shape))
+        return self._input_units
 
     @property
     def n_classes(self) -> int:
@@ -198,10 +200,13 @@ class Network:
         self.layers[first].compute_grads(activations[first], grad)
         parameters = self.parameters()
         self.optimizer.step(parameters)
-        for name, param, _ in parameters:
-            if not np.isfinite(param).all():
-                raise TrainingDiverged(f"the update made weights {name} NaN or infinite "
-                                       f"(the learning rate may be too high)")
+        # A NaN or inf anywhere makes the sum of squares non-finite: one cheap dot product
+        # per parameter (weights beyond ~1e19 overflow it too, which is divergence anyway).
+        if not math.isfinite(sum(float(np.vdot(param, param)) for _, param, _ in parameters)):
+            bad = next(name for name, param, _ in parameters if not np.isfinite(param).all()
+                       or not np.isfinite(np.vdot(param, param)))
+            raise TrainingDiverged(f"the update made weights {bad} NaN, infinite or too large "
+                                   f"(the learning rate may be too high)")
         return loss, logits
 
     # -- weights --------------------------------------------------------------------------
