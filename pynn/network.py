@@ -85,8 +85,9 @@ class Network:
     @optimizer.setter
     def optimizer(self, optimizer: Optimizer):
         if not isinstance(optimizer, Optimizer):
+            hint = f" (use make_optimizer({optimizer!r}) for a name)" if isinstance(optimizer, str) else ""
             raise TypeError(f"optimizer must be a pynn Optimizer such as Adam(lr=0.001), "
-                            f"got {optimizer!r} (use make_optimizer({optimizer!r}) for a name)")
+                            f"got {optimizer!r}{hint}")
         self._optimizer = optimizer
 
     # -- modes ----------------------------------------------------------------------------

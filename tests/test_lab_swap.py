@@ -72,6 +72,8 @@ def test_the_studio_trains_with_the_learners_layers_and_says_so():
     assert studio.handle({"type": "train"})["ok"]
     epochs = [e for e in run_to_the_end(studio) if e["type"] == "epoch"]
     assert len(epochs) == 1 and epochs[0]["val_accuracy"] > 0.7  # 1 epoch of a 16-unit net
+    report = studio.handle({"type": "report"})
+    assert report["ok"] and report["n_weight_images"] == 16 and report["test_accuracy"] > 0.7
     saved = pynn.load(studio.handle({"type": "save_model"})["data"])
     assert repr(saved) == "Network([Dense(784, 16), ReLU(), Dense(16, 10)])"
 

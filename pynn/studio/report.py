@@ -41,8 +41,13 @@ def split_report(network: Network, data: DigitSplits) -> dict:
 
 
 def weight_images(network: Network, count: int = N_WEIGHT_IMAGES) -> np.ndarray:
-    """The first ``count`` units of the first Dense layer as ``[count, 784]`` uint8 maps."""
-    w = network.dense_layers[0].weights[:, :count]
+    """The first ``count`` units of the first layer with a weight matrix ``W`` on the 784
+    pixels (pynn's Dense or a learner's) as ``[count, 784]`` uint8 maps; none if no layer has."""
+    first = next((layer.params["W"] for layer in network.layers
+                  if np.ndim(layer.params.get("W")) == 2 and np.shape(layer.params["W"])[0] == 784), None)
+    if first is None:
+        return np.zeros((0, 784), np.uint8)
+    w = np.asarray(first, dtype=np.float64)[:, :count]
     scale = np.maximum(np.abs(w).max(axis=0), 1e-12)
     return np.round(127.5 + 127.5 * (w / scale)).astype(np.uint8).T
 

@@ -170,6 +170,8 @@ def test_train_with_my_layers_reaches_90_percent_validation_accuracy_in_two_epoc
     studio.wait_run_state("running")
     studio.wait_epochs(2)
     assert studio.percent("val-accuracy") >= 90.0
+    expect(studio.by("gallery-summary")).to_contain_text("right")     # the report works too
+    expect(studio.by("error")).to_be_hidden()
     studio.click("stop")
     studio.wait_run_state("idle")
     assert studio.draw_digit("7") == "7"
