@@ -146,7 +146,10 @@ def _restore(network: Network, good, where: str, error) -> None:
     """Put back the snapshot ``good`` and raise ``TrainingDiverged`` saying so."""
     weights, optimizer_state, at_epoch, at_batch = good
     network.load_state_dict(weights)
-    network.optimizer.load_state_dict(optimizer_state, weights)
+    try:
+        network.optimizer.load_state_dict(optimizer_state, weights)
+    except ValueError:  # the optimizer was swapped since the snapshot: start its state afresh
+        network.optimizer.load_state_dict({}, weights)
     when = f"epoch {at_epoch}, batch {at_batch}" if at_batch else "the start of this run"
     raise TrainingDiverged(f"training diverged at {where}: {error}. Stopped, and put back "
                            f"the weights from {when}.") from None

@@ -181,3 +181,15 @@ def test_adding_a_layer_that_does_not_fit_is_refused_and_the_network_is_unchange
     assert repr(network) == "Network([Dense(4, 3)])"
     network.add(pynn.ReLU()).add(Dense(3, 2, rng=0))
     assert network.input_units == 4 and network.n_classes == 2
+
+
+def test_divergence_after_the_optimizer_was_swapped_mid_run_still_restores_the_weights(net):
+    start = net.state_dict()
+    steps = pynn.train_steps(net, x_ok(), y_ok(), epochs=3, batch_size=4, optimizer=pynn.Adam(lr=1e-3))
+    next(steps)
+    net.optimizer = pynn.SGD(lr=1e30)  # a live change of optimizer, then an exploding step
+    with np.errstate(all="ignore"), pytest.raises(pynn.TrainingDiverged, match="weights from the start of this run"):
+        list(steps)
+    for key, value in net.state_dict().items():
+        np.testing.assert_array_equal(value, start[key])
+    assert net.optimizer.state == {}  # the snapshot's Adam moments do not fit SGD
