@@ -69,6 +69,11 @@ class Report:
             self.stopped = True
         return passed
 
+    def fail(self, name: str, detail: str, hint: str = "") -> None:
+        """Record a failed check without running anything (e.g. the code did not load)."""
+        self.results.append(CheckResult(name, False, detail, hint))
+        self.stopped = True
+
     @property
     def passed(self) -> bool:
         return bool(self.results) and not self.stopped and all(r.passed for r in self.results)

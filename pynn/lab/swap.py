@@ -12,8 +12,13 @@ import numpy as np
 from pynn.config import TrainingConfig
 from pynn.lab.exercise import Exercise
 from pynn.lab.runner import LearnerCodeError, run_code
-from pynn.layers import Dense, Layer
+from pynn.layers import LAYER_TYPES, Dense, Layer
 from pynn.network import Network
+
+
+def is_pynns(layer: Layer) -> bool:
+    """True for pynn's own layer classes (not a learner's class of the same name)."""
+    return type(layer) is LAYER_TYPES.get(type(layer).__name__)
 
 
 def learner_layers(code: str, exercises: list[Exercise], filename: str | None = None) -> dict[str, type]:
@@ -75,12 +80,10 @@ def build_with_learner_layers(config: TrainingConfig, classes: dict[str, type]) 
 def with_pynn_layers(network: Network) -> Network:
     """The same network with pynn's own classes and the current weights: what is saved to a
     model file (pynn's layers know how to describe themselves in one)."""
-    from pynn.layers import LAYER_TYPES
-
     layers = []
     for layer in network.layers:
         kind = type(layer).__name__
-        if type(layer) is LAYER_TYPES.get(kind) or kind not in LAYER_TYPES:
+        if is_pynns(layer) or kind not in LAYER_TYPES:
             layers.append(layer)
             continue
         if kind == "Dense":
@@ -98,12 +101,10 @@ def with_pynn_layers(network: Network) -> Network:
 
 def describe(network: Network) -> str:
     """``repr(network)`` with the learner's layers marked: ``[your Dense(784, 256), ...]``."""
-    from pynn.layers import LAYER_TYPES
-
     parts = []
     for layer in network.layers:
         kind = type(layer).__name__
-        if type(layer) is LAYER_TYPES.get(kind):
+        if is_pynns(layer):
             parts.append(repr(layer))
         elif "W" in layer.params:
             parts.append(f"your {kind}{tuple(np.shape(layer.params['W']))}")
@@ -115,12 +116,10 @@ def describe(network: Network) -> str:
 def layer_configs(network: Network) -> list[dict]:
     """Each layer's ``config()``, a learner's layer described like pynn's (with its sizes)
     and marked ``"yours": True``."""
-    from pynn.layers import LAYER_TYPES
-
     configs = []
     for layer in network.layers:
         kind = type(layer).__name__
-        if type(layer) is LAYER_TYPES.get(kind):
+        if is_pynns(layer):
             configs.append(layer.config())
             continue
         config = {"type": kind, "yours": True}
