@@ -22,7 +22,7 @@ from pynn.data import load_csv, load_digits, split_by_position
 from pynn.errors import ModelFileError, TrainingDiverged
 from pynn.io import load, save
 from pynn.metrics import confusion_matrix, loss_and_accuracy
-from pynn.training import BatchEnd, train_steps
+from pynn.training import BatchEnd, Validating, train_steps
 
 DEFAULTS = TrainingConfig()
 USAGE_ERROR = 2  # what argparse exits with, used for every bad input
@@ -140,6 +140,10 @@ def percent(value: float) -> str:
 
 def run_train(args) -> int:
     settings = {k: getattr(args, k) for k in DEFAULTS.to_dict() if getattr(args, k, None) is not None}
+    errors = TrainingConfig.field_errors(settings)
+    if errors:   # the first bad setting, named by its flag
+        name, message = next(iter(errors.items()))
+        raise ValueError(f"--{name.replace('_', '-')}: {message}")
     config = TrainingConfig.from_dict(settings)
     check_out(args.out)
     data = load_data(args.csv)
@@ -158,6 +162,8 @@ def run_train(args) -> int:
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(loss=f"{event.loss:.4f}", refresh=False)
+                continue
+            if isinstance(event, Validating):
                 continue
             if bar is not None:
                 bar.close()

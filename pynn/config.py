@@ -11,7 +11,9 @@ CLI its options. The defaults are the recipe that reaches ≥97% test accuracy o
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+import math
+import re
+from dataclasses import asdict, dataclass, replace
 
 from pynn.checks import check_choice, check_int, check_number, check_seed, format_number, is_int
 from pynn.layers import ACTIVATIONS, INITIALIZERS
@@ -21,6 +23,8 @@ from pynn.optim import OPTIMIZERS, Optimizer, make_optimizer
 MAX_UNITS = 4096
 MAX_HIDDEN_LAYERS = 8
 APPLIES = ("on_reset", "live", "next_run")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -38,25 +42,32 @@ class Field:
     choices: tuple[str, ...] = ()
 
     def check(self, value):
-        """The value in its proper type, or ``ValueError``/``TypeError`` naming the field.
-        Strings are read as numbers for numeric fields (form fields, URL hash, CLI)."""
+        """The value in its proper type, or ``ValueError``/``TypeError`` whose message starts
+        with the field's label (the page shows it beside the field, the CLI after the flag).
+        Strings are read as numbers for numeric fields (form fields, URL hash, CLI): plain
+        decimal notation only (``12``, ``-0.5``, ``1e-3``), as typed."""
         if self.kind == "sizes":
             return parse_hidden(value)
         if self.kind == "choice":
-            return check_choice(self.name, value, self.choices)
+            return check_choice(self.label, value, self.choices)
         if isinstance(value, str):
-            value = self._parse(value.strip())
+            text = value.strip()
+            pattern = _WHOLE if self.kind == "int" else _DECIMAL
+            number = (int(text) if self.kind == "int" else float(text)) if pattern.fullmatch(text) else None
+            if number is None or not self._inside(number):
+                raise ValueError(f"{self.rule()}, got {text!r}")
+            return number
         if self.kind == "int":
-            return check_int(self.name, value, low=self.low, high=self.high)
-        return check_number(self.name, value, low=self.low, high=self.high)
+            return check_int(self.label, value, low=self.low, high=self.high)
+        return check_number(self.label, value, low=self.low, high=self.high)
 
-    def _parse(self, text: str):
-        try:
-            return int(text) if self.kind == "int" else float(text)
-        except ValueError:
-            what = "a whole number" if self.kind == "int" else "a number"
-            raise ValueError(f"{self.name} must be {what} from {format_number(self.low)} to "
-                             f"{format_number(self.high)}, got {text!r}") from None
+    def rule(self) -> str:
+        """``"Batch size must be a whole number from 1 to 65536"``."""
+        what = "a whole number" if self.kind == "int" else "a number"
+        return f"{self.label} must be {what} from {format_number(self.low)} to {format_number(self.high)}"
+
+    def _inside(self, number) -> bool:
+        return math.isfinite(number) and self.low <= number <= self.high
 
     def to_dict(self) -> dict:
         """JSON-able description (what the page builds its form field from)."""
@@ -97,17 +108,18 @@ def parse_hidden(spec) -> tuple[int, ...]:
     elif isinstance(spec, (list, tuple)):
         parts = list(spec)
     else:
-        raise ValueError(f"hidden layers must be sizes like '100,200', got {spec!r}")
+        raise ValueError(f"Hidden layers must be sizes like '100,200', got {spec!r}")
     sizes = []
     for part in parts:
         text = str(part)
         whole = is_int(part) or (isinstance(part, str) and text.isascii() and text.isdigit())
         if not whole or not 1 <= int(text) <= MAX_UNITS:
-            raise ValueError(f"hidden layer sizes must be whole numbers from 1 to {MAX_UNITS}, "
-                             f"got {text!r} in {spec!r}")
+            raise ValueError(f"Hidden layers must be whole numbers from 1 to {MAX_UNITS} "
+                             f"separated by commas, got {text!r}"
+                             + (f" in {spec!r}" if isinstance(spec, str) and spec.strip() != text else ""))
         sizes.append(int(text))
     if len(sizes) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(sizes)}")
+        raise ValueError(f"Hidden layers: at most {MAX_HIDDEN_LAYERS} layers, got {len(sizes)}")
     return tuple(sizes)
 
 

@@ -64,12 +64,12 @@ def test_training_rejects_bad_input_before_any_step(net, name, change, message):
 def test_non_finite_or_non_positive_learning_rates(lr):
     with pytest.raises(ValueError, match=r"lr must be a number > 0, got"):
         pynn.Adam(lr=lr)
-    with pytest.raises(ValueError, match="lr must be a number from"):
+    with pytest.raises(ValueError, match="Learning rate must be a number from"):
         pynn.TrainingConfig(lr=lr)
 
 
 def test_bad_hidden_layer_spec():
-    with pytest.raises(ValueError, match="hidden layer sizes must be whole numbers"):
+    with pytest.raises(ValueError, match="Hidden layers must be whole numbers"):
         pynn.TrainingConfig.from_dict({"hidden": "100;200"})
 
 

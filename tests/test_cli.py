@@ -69,9 +69,9 @@ def test_help_reads_well():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["train", "--hidden", "10,x"], "error: hidden layer sizes must be whole numbers"),
-    (["train", "--lr", "-1"], "error: lr must be a"),
-    (["train", "--batch-size", "0"], "error: batch_size must be a whole number"),
+    (["train", "--hidden", "10,x"], "error: --hidden: Hidden layers must be whole numbers"),
+    (["train", "--lr", "-1"], "error: --lr: Learning rate must be a"),
+    (["train", "--batch-size", "0"], "error: --batch-size: Batch size must be a whole number"),
     (["train", "--csv", "/no/such.csv"], "error: [Errno 2] No such file"),
     (["evaluate", "/no/such.npz"], "error: [Errno 2] No such file"),
 ])
@@ -178,25 +178,25 @@ def test_usage_errors_are_one_line_pointing_to_help(args):
 
 
 @pytest.mark.parametrize("flag, value, field", [
-    ("--lr", "abc", "lr"),
-    ("--lr", "nan", "lr"),
-    ("--lr", "inf", "lr"),
-    ("--lr", "-1", "lr"),
-    ("--lr", "0", "lr"),
-    ("--epochs", "0", "epochs"),
-    ("--epochs", "2.5", "epochs"),
-    ("--batch-size", "1.5", "batch_size"),
-    ("--batch-size", "0", "batch_size"),
-    ("--hidden", "10,x", "hidden"),
-    ("--hidden", "99999", "hidden"),
-    ("--hidden", "10,,20", "hidden"),
-    ("--seed", "-1", "seed"),
-    ("--seed", "1e3", "seed"),
-    ("--dropout", "2", "dropout"),
-    ("--dropout", "x", "dropout"),
-    ("--momentum", "1.5", "momentum"),
-    ("--weight-decay", "-0.1", "weight_decay"),
-    ("--shift", "99", "shift"),
+    ("--lr", "abc", "--lr:"),
+    ("--lr", "nan", "--lr:"),
+    ("--lr", "inf", "--lr:"),
+    ("--lr", "-1", "--lr:"),
+    ("--lr", "0", "--lr:"),
+    ("--epochs", "0", "--epochs:"),
+    ("--epochs", "2.5", "--epochs:"),
+    ("--batch-size", "1.5", "--batch-size:"),
+    ("--batch-size", "0", "--batch-size:"),
+    ("--hidden", "10,x", "--hidden:"),
+    ("--hidden", "99999", "--hidden:"),
+    ("--hidden", "10,,20", "--hidden:"),
+    ("--seed", "-1", "--seed:"),
+    ("--seed", "1e3", "--seed:"),
+    ("--dropout", "2", "--dropout:"),
+    ("--dropout", "x", "--dropout:"),
+    ("--momentum", "1.5", "--momentum:"),
+    ("--weight-decay", "-0.1", "--weight-decay:"),
+    ("--shift", "99", "--shift:"),
 ])
 def test_bad_numbers_give_exit_2_and_one_error_line_naming_the_setting(flag, value, field, tmp_path):
     out = tmp_path / "m.npz"

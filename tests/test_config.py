@@ -13,7 +13,7 @@ def test_parse_hidden(spec, expected):
 @pytest.mark.parametrize("spec, message", [
     ("100,x", "got 'x' in '100,x'"), ("100,,200", "got '' in"), ("0", "got '0'"),
     ("-5", "got '-5'"), ("1.5", "got '1.5'"), ("99999", "from 1 to 4096"),
-    ("1,1,1,1,1,1,1,1,1", "at most 8 hidden layers"), (None, "sizes like '100,200'"),
+    ("1,1,1,1,1,1,1,1,1", "at most 8 layers"), (None, "sizes like '100,200'"),
     ([True], "got 'True'"),
 ])
 def test_bad_hidden_specs_are_named(spec, message):
@@ -29,15 +29,15 @@ def test_from_dict_accepts_form_strings_and_round_trips():
 
 
 @pytest.mark.parametrize("values, message", [
-    ({"lr": "fast"}, "lr must be a number from 1e-07 to 10000, got 'fast'"),
-    ({"lr": 0}, "lr must be a number from"), ({"lr": float("nan")}, "got nan"),
+    ({"lr": "fast"}, "Learning rate must be a number from 1e-07 to 10000, got 'fast'"),
+    ({"lr": 0}, "Learning rate must be a number from"), ({"lr": float("nan")}, "got nan"),
     ({"lr": float("inf")}, "got inf"),
-    ({"batch_size": 0}, "batch_size must be a whole number from 1"),
-    ({"batch_size": "-3"}, "batch_size must be a whole number"),
-    ({"epochs": 2.5}, "epochs must be a whole number"),
-    ({"dropout": 1.0}, "dropout must be a number from 0 to 0.95"),
-    ({"activation": "swish"}, "activation must be one of relu, leaky_relu, sigmoid, tanh; got 'swish'"),
-    ({"optimizer": "rmsprop"}, "optimizer must be one of"), ({"init": "zeros"}, "init must be one of"),
+    ({"batch_size": 0}, "Batch size must be a whole number from 1"),
+    ({"batch_size": "-3"}, "Batch size must be a whole number"),
+    ({"epochs": 2.5}, "Epochs must be a whole number"),
+    ({"dropout": 1.0}, "Dropout must be a number from 0 to 0.95"),
+    ({"activation": "swish"}, "Activation must be one of relu, leaky_relu, sigmoid, tanh; got 'swish'"),
+    ({"optimizer": "rmsprop"}, "Optimizer must be one of"), ({"init": "zeros"}, "Initializer must be one of"),
     ({"learning_rate": 1}, "unknown setting\\(s\\): learning_rate; known: hidden,"),
 ])
 def test_bad_settings_are_named(values, message):
