@@ -22,14 +22,14 @@ from pynn.losses import (grad_softmax_crossentropy_with_logits, softmax,
                          softmax_crossentropy_with_logits)
 from pynn.network import Network, build_mlp
 from pynn.optim import SGD, Adam, Momentum, Optimizer, make_optimizer
-from pynn.training import BatchEnd, EpochEnd, History, fit, train_steps
+from pynn.training import BatchEnd, EpochEnd, History, Validating, fit, train_steps
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Adam", "BatchEnd", "Dense", "DigitSplits", "Dropout", "EpochEnd", "History", "Layer",
     "LeakyReLU", "ModelFileError", "Momentum", "Network", "Optimizer", "ReLU", "SGD",
-    "Sigmoid", "Tanh", "TrainingConfig", "TrainingDiverged", "build_mlp",
+    "Sigmoid", "Tanh", "TrainingConfig", "TrainingDiverged", "Validating", "build_mlp",
     "check_layer_gradients", "fit", "forward", "grad_softmax_crossentropy_with_logits",
     "iterate_minibatches", "load", "load_csv", "load_digits", "make_optimizer",
     "numerical_gradient", "parse_hidden", "predict", "preprocess_drawing", "relative_error",

@@ -296,12 +296,15 @@ class Studio:
         return {}
 
     # -- test split -------------------------------------------------------------------------
-    def report(self) -> dict:
+    def report(self, budget_ms=None) -> dict:
         """The network on the test split: ``test_loss``, ``test_accuracy``, ``predicted`` and
         ``confidence`` (bytes, one per digit), ``mistakes``, ``confusion``,
         ``confusion_percent``, ``weight_images`` and ``n_weight_images`` (see
-        ``pynn.studio.report.split_report``)."""
-        return self.session.report()
+        ``pynn.studio.report.split_report_steps``). With ``budget_ms`` it is computed in
+        pieces of about that long: the answer is ``{pending: True}`` until a call completes
+        it (the worker repeats the request between other messages)."""
+        report = self.session.report(None if budget_ms is None else budget_ms / 1000)
+        return {"pending": True} if report is None else report
 
     def test_images(self) -> dict:
         """The test digits for the gallery: ``images`` (784 bytes each), ``labels``, ``count``."""

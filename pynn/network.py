@@ -146,10 +146,17 @@ class Network:
         return self._logits(check_features(x, self.input_units), batch_size)
 
     def _logits(self, x: np.ndarray, batch_size: int) -> np.ndarray:
+        return np.concatenate(list(self.logit_pieces(x, batch_size)))
+
+    def logit_pieces(self, x: np.ndarray, batch_size: int):
+        """The eval-mode logits of the checked features ``x``, ``batch_size`` rows at a time,
+        as a generator: for callers that must do other work between pieces (the studio's
+        worker). The network is in its own mode again whenever the generator waits."""
         batch_size = check_positive_int("batch_size", batch_size)
-        with self._mode(False):
-            return np.concatenate([self.forward(x[i:i + batch_size])
-                                   for i in range(0, len(x), batch_size)])
+        for i in range(0, len(x), batch_size):
+            with self._mode(False):
+                logits = self.forward(x[i:i + batch_size])
+            yield logits
 
     def predict_proba(self, x, batch_size: int = 1000) -> np.ndarray:
         """Class probabilities ``[n, n_classes]`` in eval mode."""

@@ -1,8 +1,10 @@
 """Training as a steppable generator, and ``fit`` as a thin loop over it.
 
-``train_steps`` sets up a run and yields after every minibatch (``BatchEnd``) and at the end
-of each epoch (``EpochEnd``). Whoever drives it decides how much to run: the web worker runs
-~30 ms slices between UI messages, the CLI draws a progress bar, ``fit`` runs to the end.
+``train_steps`` sets up a run and yields after every minibatch (``BatchEnd``), after every
+piece of the validation pass (``Validating``) and at the end of each epoch (``EpochEnd``), so
+no step between two yields is longer than a batch or a piece. Whoever drives it decides how
+much to run: the web worker runs ~30 ms slices between UI messages, the CLI draws a progress
+bar, ``fit`` runs to the end.
 Stopping is simply not calling ``next()``; calling it again resumes exactly where it was.
 """
 
@@ -16,6 +18,7 @@ import numpy as np
 
 from pynn.checks import check_features, check_int, check_labels, check_positive_int, check_seed
 from pynn.errors import TrainingDiverged
+from pynn.metrics import loss_and_accuracy
 from pynn.network import Network
 from pynn.optim import Optimizer
 
@@ -31,6 +34,15 @@ class BatchEnd:
     n_batches: int
     loss: float
     size: int
+
+
+@dataclass(frozen=True)
+class Validating:
+    """A piece of the validation pass after epoch ``epoch`` is done: ``rows`` of ``total``."""
+
+    epoch: int
+    rows: int
+    total: int
 
 
 @dataclass(frozen=True)
@@ -67,7 +79,7 @@ def random_shifts(x: np.ndarray, max_shift: int, rng: np.random.Generator,
 def train_steps(network: Network, x: np.ndarray, y: np.ndarray, *, epochs: int,
                 batch_size: int = 32, validation_data: tuple | None = None,
                 optimizer: Optimizer | None = None, shift: int = 0, seed=0,
-                ) -> Iterator[BatchEnd | EpochEnd]:
+                eval_batch_size: int = 1000) -> Iterator[BatchEnd | Validating | EpochEnd]:
     """Set up a training run; returns a generator of ``BatchEnd`` / ``EpochEnd`` events.
 
     Args:
@@ -81,6 +93,8 @@ def train_steps(network: Network, x: np.ndarray, y: np.ndarray, *, epochs: int,
             only). Default is 0 (off).
         seed: seed or Generator for the shuffling and the shifts. Same seed, same network
             state → bit-identical weights.
+        eval_batch_size: rows per piece of the validation pass (one ``Validating`` event
+            each). Default is 1000.
 
     Everything is validated here, before the first step, and a bad argument changes
     nothing. After every update the loss and the weights (and after every epoch the
@@ -103,12 +117,13 @@ def train_steps(network: Network, x: np.ndarray, y: np.ndarray, *, epochs: int,
     if shift and x.shape[1] != 784:
         raise ValueError("shift augmentation needs 28×28 images (784 input units)")
     rng = np.random.default_rng(check_seed("seed", seed))
+    eval_batch_size = check_positive_int("eval_batch_size", eval_batch_size)
     if optimizer is not None:
         network.optimizer = optimizer  # refuses anything but an Optimizer
-    return _run(network, x, y, epochs, batch_size, validation_data, shift, rng)
+    return _run(network, x, y, epochs, batch_size, validation_data, shift, rng, eval_batch_size)
 
 
-def _run(network, x, y, epochs, batch_size, validation_data, shift, rng):
+def _run(network, x, y, epochs, batch_size, validation_data, shift, rng, eval_batch_size):
     n_batches = math.ceil(len(x) / batch_size)
     good = candidate = _snapshot(network, 1, 0)
     for epoch in range(1, epochs + 1):
@@ -131,7 +146,12 @@ def _run(network, x, y, epochs, batch_size, validation_data, shift, rng):
             yield BatchEnd(epoch, batch, n_batches, loss, len(rows))
         val_loss = val_accuracy = None
         if validation_data is not None:
-            val_loss, val_accuracy = network.evaluate(*validation_data)
+            x_val, y_val = validation_data
+            pieces = []
+            for logits in network.logit_pieces(x_val, eval_batch_size):
+                pieces.append(logits)
+                yield Validating(epoch, min(len(pieces) * eval_batch_size, len(x_val)), len(x_val))
+            val_loss, val_accuracy = loss_and_accuracy(np.concatenate(pieces), y_val)
             if not np.isfinite(val_loss):
                 _restore(network, good, f"the end of epoch {epoch}",
                          f"the validation loss became {val_loss}")

@@ -72,25 +72,25 @@ MALFORMED = [  # (request, what the error must name)
     ({"type": "predict", **PIXELS, "width": 8192, "height": 8192}, "pixels"),
     ({"type": "reset", "config": []}, "config"),
     ({"type": "reset", "config": "hidden=3"}, "config"),
-    ({"type": "reset", "config": {"hidden": "x"}}, "hidden"),
-    ({"type": "reset", "config": {"hidden": [4097]}}, "hidden"),
-    ({"type": "reset", "config": {"hidden": {"a": 1}}}, "hidden"),
-    ({"type": "reset", "config": {"lr": float("nan")}}, "lr"),
-    ({"type": "reset", "config": {"lr": -1}}, "lr"),
-    ({"type": "reset", "config": {"lr": "inf"}}, "lr"),
-    ({"type": "reset", "config": {"lr": [0.1]}}, "lr"),
-    ({"type": "reset", "config": {"epochs": 1e9}}, "epochs"),
-    ({"type": "reset", "config": {"batch_size": "2.5"}}, "batch_size"),
-    ({"type": "reset", "config": {"seed": -1}}, "seed"),
-    ({"type": "reset", "config": {"activation": 3}}, "activation"),
+    ({"type": "reset", "config": {"hidden": "x"}}, "Hidden layers"),
+    ({"type": "reset", "config": {"hidden": [4097]}}, "Hidden layers"),
+    ({"type": "reset", "config": {"hidden": {"a": 1}}}, "config['hidden']"),
+    ({"type": "reset", "config": {"lr": float("nan")}}, "Learning rate"),
+    ({"type": "reset", "config": {"lr": -1}}, "Learning rate"),
+    ({"type": "reset", "config": {"lr": "inf"}}, "Learning rate"),
+    ({"type": "reset", "config": {"lr": [0.1]}}, "Learning rate"),
+    ({"type": "reset", "config": {"epochs": 1e9}}, "Epochs"),
+    ({"type": "reset", "config": {"batch_size": "2.5"}}, "Batch size"),
+    ({"type": "reset", "config": {"seed": -1}}, "Seed"),
+    ({"type": "reset", "config": {"activation": 3}}, "Activation"),
     ({"type": "reset", "config": {"bogus": 1}}, "bogus"),
     ({"type": "reset", "config": {"hidden": DEEP}}, "config['hidden']"),
     ({"type": "check_config", "config": {"lr": DEEP}}, "config['lr']"),
     ({"type": "set_config", "config": {"lr": {"value": 1}}}, "config['lr']"),
     ({"type": "predict", **PIXELS, "pixels": DEEP}, "pixels"),
-    ({"type": "set_config", "config": {"hidden": "8", "lr": 0.5}}, "hidden"),
+    ({"type": "set_config", "config": {"hidden": "8", "lr": 0.5}}, "Hidden layers"),
     ({"type": "set_config", "config": None}, "config"),
-    ({"type": "set_config", "config": {"momentum": 2}}, "momentum"),
+    ({"type": "set_config", "config": {"momentum": 2}}, "Momentum"),
     ({"type": "set_config"}, "'config'"),
     ({"type": "check_config", "config": []}, "config"),
     ({"type": "check_config"}, "'config'"),
@@ -146,7 +146,7 @@ def test_check_config_validates_every_field_and_tells_when_a_reset_is_needed(stu
     assert studio.handle({"type": "check_config", "config": {"seed": "3"}})["needs_reset"]
     bad = studio.handle({"type": "check_config", "config": {"lr": "-1", "hidden": "10,x", "seed": "3"}})
     assert bad["ok"] and not bad["valid"] and set(bad["errors"]) == {"lr", "hidden"}
-    assert bad["errors"]["lr"].startswith("lr must be") and "'x'" in bad["errors"]["hidden"]
+    assert bad["errors"]["lr"].startswith("Learning rate must be") and "'x'" in bad["errors"]["hidden"]
 
 
 def test_set_config_changes_only_the_given_settings(studio):
@@ -158,7 +158,7 @@ def test_set_config_changes_only_the_given_settings(studio):
     studio.handle({"type": "set_config", "config": {"optimizer": "momentum", "momentum": 0.5}})
     assert studio.network.optimizer.config()["type"] == "Momentum" and studio.config.lr == 0.0123
     refused = studio.handle({"type": "set_config", "config": {"hidden": [8], "seed": 9, "lr": 0.5}})
-    assert refused == {"ok": False, "error": "hidden, seed can only change with a new network: "
+    assert refused == {"ok": False, "error": "Hidden layers, Seed can only change with a new network: "
                                              "press Reset to apply them"}
     assert studio.config.lr == 0.0123   # refused: nothing changed
     studio.handle({"type": "set_config", "config": before.to_dict()})
@@ -190,7 +190,7 @@ def test_out_of_memory_in_reset_changes_nothing(studio, monkeypatch):
         raise MemoryError
 
     monkeypatch.setattr(pynn.config.TrainingConfig, "build_network", no_memory)
-    answer = studio.handle({"type": "reset", "config": {"hidden": "4096,4096", "lr": 0.5}})
+    answer = studio.handle({"type": "reset", "config": {"hidden": "64", "lr": 0.5}})
     assert answer["ok"] is False and answer["error"].startswith("out of memory")
     assert_same(before, fingerprint(studio))
     monkeypatch.setattr(pynn.studio.session.io, "load", no_memory)

@@ -89,6 +89,30 @@ def test_slices_stop_at_epoch_ends_and_the_run_finishes_after_its_last_epoch(stu
     assert after["state"] == "idle" and after["events"] == []
 
 
+def test_the_time_line_only_grows_across_stopped_runs_and_changed_settings(studio):
+    """The charts' x (``at``): the epochs' worth of batches this network has trained, so a
+    run stopped half-way and a new run after a settings change continue it, never go back."""
+    ask(studio, "train")
+    first = []
+    for _ in range(40):   # 40 of the epoch's 63 batches, then Stop
+        first += [x for e in of(ask(studio, "train_slice", budget_ms=TINY_MS), "progress") for x in e["at"]]
+    first += [x for e in of(ask(studio, "stop"), "progress") for x in e["at"]]
+    assert len(first) == 40 and first[-1] == pytest.approx(40 / N_BATCHES)
+    ask(studio, "set_config", config={"lr": "0.01", "batch_size": "64"})   # 125 batches an epoch
+    ask(studio, "train")
+    second = []
+    for _ in range(200):
+        answer = ask(studio, "train_slice", budget_ms=50)
+        second += [x for e in of(answer, "progress") for x in e["at"]]
+        epochs = of(answer, "epoch")
+        if epochs:
+            break
+    xs = first + second
+    assert all(b > a for a, b in zip(xs, xs[1:]))
+    assert second[0] == pytest.approx(first[-1] + 1 / 125)
+    assert epochs[0]["epoch"] == 1 and epochs[0]["at"] == pytest.approx(first[-1] + 1)
+
+
 def test_a_second_run_continues_the_epoch_count_and_the_smoothed_loss(studio):
     studio.handle({"type": "set_config", "config": {"epochs": 1}})
     ask(studio, "train")
@@ -135,6 +159,9 @@ def test_replacing_the_network_or_the_data_ends_the_run_and_says_so(studio, digi
     answer = ask(studio, kind, **args)
     assert answer["state"] == "idle" and changes(answer) == [("idle", "replaced")]
     assert [e["type"] for e in answer["events"]] == ["progress", "training"]
+    what = {"reset": "a new network", "load_model": "the model", "load_csv": "new data",
+            "use_digits": "new data"}[kind]
+    assert what in of(answer, "training")[0]["message"]   # the page says what ended the run
     assert studio.run is None
     assert ask(studio, kind, **args)["events"] == []   # no run to end: nothing said
 

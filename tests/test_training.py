@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import pynn
-from pynn import BatchEnd, EpochEnd, TrainingDiverged, train_steps
+from pynn import BatchEnd, EpochEnd, TrainingDiverged, Validating, train_steps
 from pynn.training import random_shifts
 
 
@@ -29,9 +29,22 @@ def test_events_after_every_batch_and_at_each_epoch_end(small_data):
     assert len(batches) == 2 * 5 and len(epochs) == 2
     assert [(b.epoch, b.batch) for b in batches[:5]] == [(1, i) for i in range(1, 6)]
     assert batches[4].size == 300 - 4 * 64 and batches[0].n_batches == 5
-    assert isinstance(events[5], EpochEnd) and events[5].epoch == 1 and events[5].epochs == 2
+    # the validation pass (100 rows) is one piece of at most 1000 rows: one Validating event
+    assert events[5] == Validating(1, 100, 100)
+    assert isinstance(events[6], EpochEnd) and events[6].epoch == 1 and events[6].epochs == 2
     assert 0 <= epochs[1].val_accuracy <= 1 and np.isfinite(epochs[1].val_loss)
     assert set(epochs[0].logs()) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+
+
+def test_the_validation_pass_yields_after_every_piece_and_measures_the_same(small_data):
+    x, y, xv, yv = small_data
+    whole = list(train_steps(make_net(), x, y, epochs=1, validation_data=(xv, yv)))
+    pieces = list(train_steps(make_net(), x, y, epochs=1, validation_data=(xv, yv),
+                              eval_batch_size=30))
+    assert [e for e in pieces if isinstance(e, Validating)] == [
+        Validating(1, 30, 100), Validating(1, 60, 100), Validating(1, 90, 100), Validating(1, 100, 100)]
+    assert pieces[-1].val_loss == pytest.approx(whole[-1].val_loss, rel=1e-6)
+    assert pieces[-1].val_accuracy == whole[-1].val_accuracy
 
 
 def test_stopping_and_resuming_gives_exactly_the_uninterrupted_run(small_data):

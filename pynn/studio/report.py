@@ -14,14 +14,23 @@ from pynn.network import Network
 N_WEIGHT_IMAGES = 32  # first-layer units shown as 28×28 pictures
 
 
-def split_report(network: Network, data: DigitSplits) -> dict:
-    """``test_loss``, ``test_accuracy``; each test digit's ``predicted`` label and
+def split_report_steps(network: Network, data: DigitSplits, rows: int):
+    """The network on the test split, computed ``rows`` digits at a time: a generator that
+    yields between pieces (the studio's worker answers the page between pieces) and
+    returns the report as ``StopIteration.value``:
+
+    ``test_loss``, ``test_accuracy``; each test digit's ``predicted`` label and
     ``confidence`` (uint8, 0–100); the wrong ones as ``mistakes`` (indices, most confident
     first); the ``confusion`` matrix (row = true digit) and its rows as whole per cents
     (``confusion_percent``); and ``weight_images``: the first layer's weights as
     ``n_weight_images`` 28×28 uint8 maps (128 = zero, each scaled by its largest weight)."""
     x, y = data.X_test, data.y_test
-    logits = network.logits(x)          # one forward pass serves all of it
+    pieces = []
+    for logits in network.logit_pieces(x, rows):   # one forward pass serves all of it
+        if pieces:
+            yield   # between pieces: the last one and the summary go together
+        pieces.append(logits)
+    logits = np.concatenate(pieces)
     loss, accuracy = loss_and_accuracy(logits, y)
     probs = softmax(logits)
     predicted = probs.argmax(axis=1)

@@ -24,11 +24,13 @@ Events (``take_events()``), plain dicts in the order the page must receive them:
   "run_done", "run_total", "examples_per_s", "eta_s", "at", "losses", "smoothed"}``: at most
   every ``PROGRESS_EVERY_S`` while running, and always before an ``epoch`` event and before
   the run pauses or ends. ``at``/``losses``/``smoothed`` are the batches since the previous
-  progress event; ``at`` places each in epochs trained (2.5 = half-way through the
-  network's third epoch). ``examples_per_s``/``eta_s`` are None until a batch is done.
-- ``{"type": "epoch", "epoch", "run_epoch", "epochs", "loss", "accuracy", "val_loss",
-  "val_accuracy"}``: an epoch ended (``epoch`` counts the network's epochs, ``run_epoch``
-  this run's).
+  progress event; ``at`` places each on the network's own time line: the epochs' worth of
+  batches it has trained, runs stopped half-way included (2.5 = two and a half epochs of
+  batches), so it only ever grows. ``examples_per_s``/``eta_s`` are None until a batch is
+  done.
+- ``{"type": "epoch", "epoch", "at", "run_epoch", "epochs", "loss", "accuracy", "val_loss",
+  "val_accuracy"}``: an epoch ended (``epoch`` counts the network's finished epochs,
+  ``run_epoch`` this run's; ``at`` is the time line's position, as for batches).
 - ``{"type": "training", "state", "reason", "message"}``: the state changed.
 """
 
@@ -39,7 +41,8 @@ import time
 
 from pynn.errors import TrainingDiverged
 from pynn.lab.runner import explain
-from pynn.training import BatchEnd, train_steps
+from pynn.studio.limits import eval_rows
+from pynn.training import BatchEnd, EpochEnd, train_steps
 
 LOSS_SMOOTHING = 0.9     # exponential moving average of the batch loss, as TensorBoard draws it
 PROGRESS_EVERY_S = 0.1   # at most ~10 progress events a second
@@ -47,10 +50,13 @@ PROGRESS_EVERY_S = 0.1   # at most ~10 progress events a second
 
 class NetworkLog:
     """What the studio remembers about the current network across runs: ``epochs_done``
-    and the state of its smoothed loss curve (a debiased exponential moving average)."""
+    (finished epochs), ``trained`` (epochs' worth of batches, partial runs included: the
+    charts' x) and the state of its smoothed loss curve (a debiased exponential moving
+    average)."""
 
     def __init__(self, epochs_done: int = 0):
         self.epochs_done = epochs_done
+        self.trained = float(epochs_done)
         self._average = 0.0
         self._count = 0
 
@@ -69,7 +75,8 @@ class TrainingRun:
     def __init__(self, network, data, config, log: NetworkLog, seed, clock=time.perf_counter):
         self._steps = train_steps(network, data.X_train, data.y_train, epochs=config.epochs,
                                   batch_size=config.batch_size, shift=config.shift, seed=seed,
-                                  validation_data=(data.X_val, data.y_val))
+                                  validation_data=(data.X_val, data.y_val),
+                                  eval_batch_size=eval_rows(network.count_params()))
         self.log = log
         self.epochs = config.epochs
         self.n_batches = math.ceil(len(data.X_train) / config.batch_size)
@@ -132,10 +139,11 @@ class TrainingRun:
         try:
             while True:
                 event = next(self._steps)
-                if not isinstance(event, BatchEnd):
+                if isinstance(event, EpochEnd):
                     ended = event
                     break
-                self._batch(event)
+                if isinstance(event, BatchEnd):
+                    self._batch(event)
                 if self._clock() >= deadline:
                     break
         except StopIteration:
@@ -156,7 +164,8 @@ class TrainingRun:
 
     def _batch(self, event: BatchEnd) -> None:
         at, losses, smoothed = self._pending
-        at.append(self.log.epochs_done + event.batch / event.n_batches)
+        self.log.trained += 1 / event.n_batches
+        at.append(round(self.log.trained, 9))
         losses.append(float(event.loss))
         smoothed.append(float(self.log.smooth(event.loss)))
         self.run_epoch, self.batch = event.epoch, event.batch
@@ -167,6 +176,7 @@ class TrainingRun:
         self.log.epochs_done += 1
         self._progress()
         self._events.append({"type": "epoch", "epoch": self.log.epochs_done,
+                             "at": round(self.log.trained, 9),
                              "run_epoch": event.epoch, "epochs": event.epochs, **event.logs()})
         if event.epoch >= event.epochs:
             self._steps.close()

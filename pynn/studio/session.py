@@ -4,27 +4,37 @@ State: ``config`` (the ``TrainingConfig`` the form shows), ``network`` (built fr
 ``config`` on first use: the page loads a model file first), ``data`` (a ``DigitSplits``;
 the bundled digits are loaded on first use: predicting needs none), ``data_name``, ``log``
 (the network's ``NetworkLog``: epochs trained, smoothed loss) and ``run`` (the
-``TrainingRun`` while one is active, else None).
+``TrainingRun`` while one is active, else None) and ``report_job`` (the test-split report
+being computed piece by piece, else None).
+
+Size: every network the session builds, loads or trains fits ``pynn.studio.limits`` (a
+training step within the budget that keeps the page answering), checked with the form's
+messages before anything changes.
 
 The rule every method keeps: prepare everything that can fail first (build the network,
 parse the file, set up the run), then swap it in. An exception, ``MemoryError`` included,
 leaves the session exactly as it was. A change that replaces the network or the data ends
-the active run with the reason ``replaced``; the run's events wait in ``take_events()``.
+the active run with the reason ``replaced`` (its message says by what); the run's events
+wait in ``take_events()``. Nothing keeps a replaced network or data alive.
 """
 
 from __future__ import annotations
+
+import math
+import time
 
 import numpy as np
 
 import pynn.lab
 from pynn import io
-from pynn.config import TrainingConfig
+from pynn.config import FIELD, TrainingConfig
 from pynn.data import DigitSplits, load_csv, load_digits, split_by_position
 from pynn.draw import preprocess_drawing
 from pynn.errors import ModelFileError
 from pynn.lab.swap import (build_with_learner_layers, describe, layer_configs, learner_layers,
                            with_pynn_layers)
-from pynn.studio.report import gallery_images, split_report
+from pynn.studio.limits import check_size, eval_rows, size_errors
+from pynn.studio.report import gallery_images, split_report_steps
 from pynn.studio.run import NetworkLog, TrainingRun
 
 DIGITS_NAME = "bundled MNIST digits"
@@ -40,6 +50,7 @@ class Session:
         self.log = NetworkLog()
         self.run: TrainingRun | None = None
         self.runs_started = 0     # each run shuffles with its own seed: (config.seed, n)
+        self.report_job = None    # generator of split_report_steps, while one is computed
         self._events: list[dict] = []
 
     @property
@@ -68,9 +79,12 @@ class Session:
                 self.run = None
         return events
 
-    def _end_run(self, reason: str = "replaced") -> None:
+    def _replacing(self, what: str) -> None:
+        """Before the network or the data is swapped: end the run (its message says
+        ``what`` replaced it) and drop the report being computed for the old one."""
+        self.report_job = None
         if self.run is not None:
-            self.run.stop(reason)
+            self.run.stop("replaced", what)
             self._events += self.run.take_events()
             self.run = None
 
@@ -82,8 +96,12 @@ class Session:
         if errors:
             return {"valid": False, "errors": errors}
         checked = self.config.update(values)
-        return {"valid": True, "config": checked.to_dict(),
-                "needs_reset": self.config.needs_reset(checked)}
+        needs_reset = self.config.needs_reset(checked)
+        # a new architecture is sized by its config, the current network by its own count
+        errors = size_errors(checked, None if needs_reset else self.network.count_params())
+        if errors:
+            return {"valid": False, "errors": errors}
+        return {"valid": True, "config": checked.to_dict(), "needs_reset": needs_reset}
 
     def apply(self, values: dict) -> None:
         """Change the settings in ``values`` (only those). Live ones (optimizer, learning
@@ -92,8 +110,10 @@ class Session:
         new = self.config.update(values)
         blocked = self.config.changed(new, "on_reset")
         if blocked:
-            raise ValueError(f"{', '.join(blocked)} can only change with a new network: "
+            labels = ", ".join(FIELD[name].label for name in blocked)
+            raise ValueError(f"{labels} can only change with a new network: "
                              f"press Reset to apply {'it' if len(blocked) == 1 else 'them'}")
+        check_size(new, self.network.count_params())
         if self._network is not None:
             if [name for name in self.config.changed(new, "live") if name != "lr"]:
                 self._network.optimizer = new.build_optimizer()
@@ -104,8 +124,9 @@ class Session:
     def reset(self, values: dict | None = None) -> None:
         """A freshly initialised network from the settings with ``values`` changed."""
         config = self.config if values is None else self.config.update(values)
+        check_size(config)
         network = config.build_network(INPUT_UNITS, N_CLASSES)
-        self._end_run()
+        self._replacing("a new network (Reset)")
         self.config, self._network, self.log = config, network, NetworkLog()
 
     # -- models ---------------------------------------------------------------------------
@@ -130,7 +151,11 @@ class Session:
                 pass  # a model from another tool: keep the form's settings
         epochs = network.metadata.get("epochs", saved.get("epochs") if isinstance(saved, dict) else 0)
         epochs = epochs if isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 0 else 0
-        self._end_run()
+        try:
+            check_size(config, network.count_params())
+        except ValueError as error:
+            raise ModelFileError(f"{name} cannot be used in the studio: {error}") from None
+        self._replacing(f"the model {name}")
         self.config, self._network, self.log = config, network, NetworkLog(epochs)
 
     def use_lab_layers(self, layers: list[dict]) -> None:
@@ -142,8 +167,9 @@ class Session:
             classes.update(learner_layers(item["code"], [pynn.lab.get(item["exercise"])]))
         if not classes:
             raise ValueError("no layers of yours to train with: pass the checks of ReLU or Dense first")
+        check_size(self.config)
         network = build_with_learner_layers(self.config, classes)
-        self._end_run()
+        self._replacing("a network with your layers")
         self._network, self.log = network, NetworkLog()
 
     def save_model(self) -> bytes:
@@ -212,12 +238,12 @@ class Session:
         except Exception as error:  # noqa: BLE001 -- e.g. csv.Error on a damaged file
             raise ValueError(f"{name} could not be read as a CSV ({error})") from None
         splits = split_by_position(images, labels)
-        self._end_run()
+        self._replacing(f"new data ({name})")
         self._data, self.data_name = splits, name
 
     def use_digits(self) -> None:
         data = load_digits()
-        self._end_run()
+        self._replacing("new data (the bundled digits)")
         self._data, self.data_name = data, DIGITS_NAME
 
     def data_info(self) -> dict:
@@ -225,8 +251,24 @@ class Session:
         return {"name": self.data_name, "rows": len(d.X_train) + len(d.X_val) + len(d.X_test),
                 "train": len(d.X_train), "val": len(d.X_val), "test": len(d.X_test)}
 
-    def report(self) -> dict:
-        return split_report(self.network, self.data)
+    def report(self, budget_s: float | None = None) -> dict | None:
+        """The test-split report (``pynn.studio.report``). With ``budget_s``, computed piece
+        by piece: each call works about that long (at least one piece) and answers None
+        until the report is complete; a change of network or data starts it afresh."""
+        if self.report_job is None:
+            rows = eval_rows(self.network.count_params())
+            self.report_job = split_report_steps(self.network, self.data, rows)
+        job, deadline = self.report_job, time.perf_counter() + (budget_s or math.inf)
+        try:
+            while True:
+                next(job)
+                if time.perf_counter() >= deadline:
+                    return None
+        except StopIteration as done:
+            return done.value
+        finally:
+            if self.report_job is job and job.gi_frame is None:   # finished or failed
+                self.report_job = None
 
     def test_images(self) -> dict:
         return gallery_images(self.data)

@@ -1,0 +1,104 @@
+"""The studio's size limit, measured: one training step and one evaluation piece of MLPs up to
+and beyond the limit, in Pyodide (numpy in WebAssembly, under Node, from dist/) and natively,
+printed beside the cost model of pynn/studio/limits.py.
+
+    python bench/step_cost.py [--no-build]
+
+For each network and batch size: the model's estimate of a training step, the best of 3
+measured steps in Pyodide (Adam, the studio's default optimizer) and natively, the ratio
+measured ÷ model (≤ 1 means the model is on the safe side), and whether the studio accepts
+it. Then the evaluation pieces: ``eval_rows`` rows of each network, which must also fit the
+budget. The machine is shared and noisy: read the ratios, not the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pynn.studio.limits import STEP_BUDGET_MS, estimate_step_ms, eval_rows, size_errors  # noqa: E402
+
+CASES = [((256, 128), 64), ((256, 128), 1), ((1024,), 23), ((1024,), 64), ((512, 512), 16),
+         ((2048,), 4), ((2800,), 64), ((1024, 1024), 8), ((4096,), 1)]
+
+MEASURE = """
+import json, time, numpy as np
+from pynn.config import TrainingConfig
+from pynn.studio.limits import eval_rows
+
+def best(f, n=3):
+    times = []
+    for _ in range(n):
+        start = time.perf_counter(); f(); times.append(time.perf_counter() - start)
+    return min(times) * 1000
+
+rng = np.random.default_rng(0)
+x = rng.random((4000, 784), dtype=np.float32)
+y = rng.integers(0, 10, 4000)
+out = []
+for hidden, batch in CASES:
+    net = TrainingConfig(hidden=tuple(hidden), batch_size=batch, dropout=0.0).build_network()
+    rows = eval_rows(net.count_params())
+    step = best(lambda: net._train_batch(x[:batch], y[:batch]))
+    piece = best(lambda: net.logits(x[:rows], rows), 2)
+    out.append({"hidden": hidden, "batch": batch, "step_ms": step, "piece_ms": piece, "rows": rows})
+RESULT = json.dumps(out)
+"""
+
+
+def measure_native() -> list[dict]:
+    namespace = {"CASES": CASES}
+    exec(MEASURE, namespace)
+    return json.loads(namespace["RESULT"])
+
+
+def measure_pyodide() -> list[dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "measure.py"
+        script.write_text(f"CASES = {CASES!r}\n{MEASURE}\nopen('/mnt/result.json', 'w').write(RESULT)\n")
+        subprocess.run(["node", str(ROOT / "tests" / "pyodide" / "run.mjs"), "--exec", str(script),
+                        "--mount", tmp], check=True, stdout=subprocess.DEVNULL)
+        return json.loads((Path(tmp) / "result.json").read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-build", action="store_true", help="use dist/ as it is")
+    args = parser.parse_args()
+    if not args.no_build:
+        from devtools.dist import build_if_needed
+        build_if_needed()
+    from pynn.config import TrainingConfig
+
+    started = time.perf_counter()
+    browser, native = measure_pyodide(), measure_native()
+    print(f"budget {STEP_BUDGET_MS:g} ms per step or evaluation piece "
+          f"(measured in {time.perf_counter() - started:.0f} s)\n")
+    print(f"{'network':>22} {'batch':>5} {'params':>10} {'model ms':>9} {'pyodide ms':>10} "
+          f"{'÷ model':>7} {'native ms':>9} {'accepted':>8}")
+    for b, n in zip(browser, native):
+        config = TrainingConfig(hidden=tuple(b["hidden"]), batch_size=b["batch"])
+        params = config.build_network().count_params()
+        model = estimate_step_ms(params, b["batch"])
+        accepted = "yes" if not size_errors(config) else "no"
+        name = "784-" + "-".join(map(str, b["hidden"])) + "-10"
+        print(f"{name:>22} {b['batch']:>5} {params:>10,} {model:>9.1f} {b['step_ms']:>10.1f} "
+              f"{b['step_ms'] / model:>7.2f} {n['step_ms']:>9.1f} {accepted:>8}")
+    print(f"\n{'network':>22} {'rows/piece':>10} {'pyodide ms':>10} {'native ms':>9}")
+    for b, n in zip(browser, native):
+        name = "784-" + "-".join(map(str, b["hidden"])) + "-10"
+        print(f"{name:>22} {b['rows']:>10} {b['piece_ms']:>10.1f} {n['piece_ms']:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()

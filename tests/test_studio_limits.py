@@ -1,0 +1,120 @@
+"""The studio's size limit and its cut-up work (pynn.studio.limits): networks whose training
+step would keep the page waiting are refused with the form's words, evaluations run in
+pieces that each fit the budget, and a replaced network is let go."""
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import pynn
+from pynn.bridge import Studio
+from pynn.studio.limits import (STEP_BUDGET_MS, estimate_step_ms, eval_rows, max_batch_size,
+                                mlp_params)
+
+
+@pytest.fixture
+def studio(digits):
+    s = Studio()
+    s.session._data = digits
+    assert s.handle({"type": "reset", "config": {"hidden": "32", "batch_size": 64}})["ok"]
+    return s
+
+
+def ask(studio, kind, **args):
+    answer = studio.handle({"type": kind, **args})
+    assert answer["ok"], answer
+    return answer
+
+
+def test_the_default_network_fits_and_the_issue_s_oversized_ones_do_not():
+    default = pynn.TrainingConfig()
+    assert estimate_step_ms(mlp_params(default), default.batch_size) <= STEP_BUDGET_MS
+    for hidden in ("2800", "4096", "2048,2048", ",".join(["4096"] * 8)):
+        config = default.update({"hidden": hidden})
+        assert estimate_step_ms(mlp_params(config), config.batch_size) > STEP_BUDGET_MS
+    assert mlp_params(default) == default.build_network().count_params()
+
+
+@pytest.mark.parametrize("hidden, batch, fields", [
+    ("2800", "64", {"hidden", "batch_size"}),           # fits with a batch of 4: both named
+    (",".join(["4096"] * 8), "1", {"hidden"}),          # too big even one example at a time
+    ("1024", "64", {"hidden", "batch_size"}),
+])
+def test_the_form_is_told_which_fields_make_the_network_too_big(studio, hidden, batch, fields):
+    answer = ask(studio, "check_config", config={"hidden": hidden, "batch_size": batch})
+    assert answer["valid"] is False and set(answer["errors"]) == fields
+    message = answer["errors"]["hidden"]
+    assert message.startswith("Too big") and "Pause, Stop and drawing" in message
+    assert "parameters" in message and "_" not in message   # the page's words, no Python names
+    if "batch_size" in fields:
+        largest = max_batch_size(mlp_params(pynn.TrainingConfig(hidden=hidden)))
+        assert answer["errors"]["batch_size"].startswith(f"At most {largest} ")
+        fits = ask(studio, "check_config", config={"hidden": hidden, "batch_size": str(largest)})
+        assert fits["valid"] and fits["needs_reset"]
+
+
+def test_too_big_is_refused_by_reset_set_config_and_load_model_and_changes_nothing(studio, tmp_path):
+    before = studio.network
+    for kind, args in [("reset", {"config": {"hidden": "2800"}}),
+                       ("set_config", {"config": {"batch_size": "65536"}})]:
+        answer = studio.handle({"type": kind, **args})
+        assert answer["ok"] is False and "Too big" in answer["error"] or "At most" in answer["error"]
+        assert studio.network is before
+    big = pynn.TrainingConfig(hidden=(2800,)).build_network()
+    answer = studio.handle({"type": "load_model", "data": pynn.io.to_bytes(big), "name": "big.npz"})
+    assert answer["ok"] is False and answer["error"].startswith("big.npz cannot be used in the studio: Too big")
+    assert studio.network is before
+
+
+def test_a_replaced_network_is_let_go(studio):
+    ask(studio, "reset", config={"hidden": "256"})
+    old = weakref.ref(studio.network)
+    ask(studio, "train")
+    ask(studio, "train_slice", budget_ms=1)
+    ask(studio, "report", budget_ms=1e-6)   # a report half-way holds the network too
+    assert studio.session.report_job is not None
+    ask(studio, "reset", config={"hidden": "16"})
+    gc.collect()
+    assert old() is None
+
+
+def test_the_report_is_computed_in_pieces_that_fit_the_budget(studio):
+    ask(studio, "reset", config={"hidden": "256"})
+    rows = eval_rows(studio.network.count_params())
+    assert rows < len(studio.session.data.X_test)
+    pieces = 0
+    while True:
+        pieces += 1
+        answer = ask(studio, "report", budget_ms=1e-6)   # one piece per call
+        if not answer.get("pending"):
+            break
+    assert pieces == -(-len(studio.session.data.X_test) // rows)
+    whole = ask(studio, "report")
+    assert answer["test_accuracy"] == whole["test_accuracy"] and answer["predicted"] == whole["predicted"]
+
+
+def test_a_report_started_for_an_old_network_is_not_finished_on_the_new_one(studio):
+    ask(studio, "reset", config={"hidden": "256"})
+    assert ask(studio, "report", budget_ms=1e-6)["pending"]
+    ask(studio, "reset", config={"hidden": "8"})
+    assert studio.session.report_job is None
+    answer = ask(studio, "report")
+    assert answer["test_accuracy"] == pytest.approx(
+        np.mean(studio.network.predict(studio.session.data.X_test) == studio.session.data.y_test))
+
+
+def test_a_slice_at_an_epoch_end_validates_one_piece_at_a_time(studio, digits):
+    ask(studio, "reset", config={"hidden": "256", "epochs": "1"})
+    rows = eval_rows(studio.network.count_params())
+    assert rows < len(digits.X_val)
+    ask(studio, "train")
+    slices = 0
+    while True:
+        slices += 1
+        answer = ask(studio, "train_slice", budget_ms=1e-6)   # one batch or one piece per slice
+        if [e for e in answer["events"] if e["type"] == "epoch"]:
+            break
+    n_batches = -(-len(digits.X_train) // 64)
+    assert slices == n_batches + -(-len(digits.X_val) // rows) + 1   # + the epoch's end
