@@ -65,27 +65,30 @@ def test_the_url_hash_round_trips_a_setup(studio, open_page):
     url = studio.page.url
     shared = {k: v[0] for k, v in parse_qs(urlsplit(url).fragment).items()}
     assert shared["hidden"] == "48,24" and shared["lr"] == "0.05" and shared["seed"] == "42"
-    # a friend opens the link: the same form, and a network built from it
+    # a friend opens the link: the same form; the network is built when they press Reset
     friend = open_page("#" + urlsplit(url).fragment)
     for name, value in [("hidden", "48,24"), ("lr", "0.05"), ("momentum", "0.8"), ("batch_size", "100"),
                         ("epochs", "7"), ("dropout", "0.2"), ("seed", "42")]:
         expect(friend.by(f"field-{name}")).to_have_value(value)
     expect(friend.by("field-activation")).to_have_value("tanh")
     expect(friend.by("field-optimizer")).to_have_value("momentum")
+    expect(friend.by("status")).to_contain_text("Press Reset to build it")
+    expect(friend.by("reset-hint")).to_be_visible()
+    expect(friend.by("model-summary")).to_contain_text("trained 20 epochs")   # the pretrained one, kept
+    friend.reset()
     expect(friend.by("model-summary")).to_contain_text("Dense(784, 48), Tanh(), Dropout(0.2), Dense(48, 24)")
-    expect(friend.by("status")).to_contain_text("link's settings")
     expect(friend.by("train")).to_be_enabled()
-    # reloading keeps it too
+    # reloading keeps the form too
     friend.page.reload()
     friend.page.wait_for_selector('[data-testid="status"][data-phase="ready"]', timeout=90_000)
     expect(friend.by("field-hidden")).to_have_value("48,24")
-    expect(friend.by("model-summary")).to_contain_text("Dense(784, 48)")
+    expect(friend.by("reset-hint")).to_be_visible()
 
 
 def test_bad_values_are_named_by_pynn_and_block_training_until_fixed(studio):
     studio.set_field("lr", "-1")
     studio.set_field("hidden", "100,abc")
-    expect(studio.by("error-lr")).to_have_text("lr must be a number from 1e-07 to 10000, got -1.0")
+    expect(studio.by("error-lr")).to_have_text("Learning rate must be a number from 1e-07 to 10000, got '-1'")
     expect(studio.by("error-hidden")).to_contain_text("'abc'")
     expect(studio.by("field-lr")).to_have_attribute("aria-invalid", "true")
     expect(studio.by("field-hidden")).to_have_attribute("aria-invalid", "true")

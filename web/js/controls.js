@@ -3,8 +3,9 @@
 // The form is built from pynn's one settings table (pynn/config.py FIELDS, sent by the
 // bridge's `defaults`): each field's label, kind, limits, choices, help and when a change
 // applies. The form holds strings; pynn validates them (bridge check_config) and the answer
-// says which fields are wrong and whether the change needs a Reset. A valid setup is
-// written to the URL hash (#hidden=100,200&lr=0.1&...) so it can be shared and reloaded.
+// says which fields are wrong and whether the change needs a Reset. Every checked state of
+// the form is written to the URL hash (#hidden=100,200&lr=0.1&...) with replaceState, so the
+// link always describes the form and can be shared and reloaded.
 
 // How some choices read on the page (presentation only; anything else shows its value).
 const OPTION_LABELS = {
@@ -32,7 +33,6 @@ export class Controls {
     this.enabled = false;
     this.generation = 0;         // a newer check makes older answers stale
     this.timer = null;
-    this.lastValid = null;
     form.addEventListener("input", () => this.schedule());
     form.addEventListener("change", () => this.schedule(0));
     form.addEventListener("submit", (event) => event.preventDefault());
@@ -81,13 +81,12 @@ export class Controls {
       return null;
     }
     if (generation !== this.generation) return null;
+    writeHash(values);   // the link always describes the form, mistakes included
     this.showErrors(answer.valid ? {} : answer.errors);
     if (!answer.valid) {
       this.onInvalid(answer.errors);
       return answer;
     }
-    this.lastValid = answer.config;
-    writeHash(values);
     const valid = { ...answer, values };
     this.onValid(valid);
     return valid;

@@ -5,16 +5,17 @@
 import { Charts } from "./charts.js";
 import { coalesced } from "./coalesce.js";
 import { Controls, readHash } from "./controls.js";
-import { DrawPad } from "./drawpad.js";
+import { followLink, followLinks } from "./links.js";
+import { FocusKeeper } from "./focus.js";
 import { Gallery } from "./gallery.js";
 import { setUpLab } from "./lab-view.js";
 import { ModelsAndData } from "./models.js";
-import { Probabilities } from "./probabilities.js";
+import { Predictor } from "./predictor.js";
 import { Readouts } from "./readouts.js";
+import { hideError, setStatus, showError } from "./status.js";
 import { worker } from "./boot.js";
 
 const $ = (id) => document.getElementById(id);
-const REPREDICT_MS = 1000;   // while training, the drawing is re-read with the newest weights
 
 const state = {
   ready: false,
@@ -25,25 +26,16 @@ const state = {
   customData: false,
   model: null,         // the bridge's model_info (summary, layers, epochs_done...)
   applied: "",         // JSON of the settings last applied with set_config
+  replacedBy: "",      // what ended the last run by replacing the network or the data
 };
 
-// -- status and errors -------------------------------------------------------------------
-
-function setStatus(message) {
-  $("status").textContent = message;
+// Smooth scrolling unless the person asked the system for reduced motion.
+function scrollTo(element, block) {
+  const reduce = matchMedia("(prefers-reduced-motion: reduce)").matches;
+  element.scrollIntoView({ block, behavior: reduce ? "auto" : "smooth" });
 }
 
-function showError(message) {
-  $("error-text").textContent = message;
-  $("error").hidden = false;
-}
-
-function hideError() {
-  $("error").hidden = true;
-  $("error-text").textContent = "";
-}
-
-$("error-dismiss").addEventListener("click", hideError);
+// -- status ------------------------------------------------------------------------------
 
 worker.on("status", ({ phase, progress, message }) => {
   $("load-progress").value = progress;
@@ -53,45 +45,16 @@ worker.on("status", ({ phase, progress, message }) => {
   }
   $("status").dataset.phase = phase;
   setStatus(phase === "loading" ? `${message} (${Math.round(progress * 100)}%)` : message);
-  if (phase === "error") showError(message);
+  if (phase === "error") showError(message, "boot");
 });
 
 // -- drawing and predicting --------------------------------------------------------------
 
-const probabilities = new Probabilities({
-  list: $("probabilities"), prediction: $("prediction"), preview: $("input-preview"), caption: $("confidence"),
-});
-const predicting = { version: 0, hasInk: false, last: 0 };
-
-const predict = coalesced(async () => {
-  if (!state.ready || !predicting.hasInk) return;
-  predicting.last = performance.now();
-  const version = predicting.version;
-  const { pixels, width, height } = pad.ink();
-  try {
-    const answer = await worker.request("predict", { pixels, width, height }, [pixels.buffer]);
-    if (version === predicting.version) {
-      if (answer.empty) probabilities.clear();
-      else probabilities.show(answer);
-    }
-  } catch (error) {
-    showError(`Could not read the drawing: ${error.message}`);
-  }
-});
-
-const pad = new DrawPad($("pad"), {
-  onChange: () => {
-    predicting.hasInk = true;
-    predict();
-  },
-});
-
-$("clear").addEventListener("click", () => {
-  pad.clear();
-  predicting.version += 1;
-  predicting.hasInk = false;
-  probabilities.clear();
-});
+const predictor = new Predictor({
+  pad: $("pad"), clear: $("clear"), list: $("probabilities"), prediction: $("prediction"),
+  preview: $("input-preview"), caption: $("confidence"),
+}, worker, { isReady: () => state.ready, onError: (message) => showError(message, "predict") });
+const predict = () => predictor.predict();
 
 // -- settings ----------------------------------------------------------------------------
 
@@ -101,12 +64,13 @@ const controls = new Controls($("settings"), {
     state.formValid = true;
     state.needsReset = needsReset;
     $("reset-hint").hidden = !needsReset;
+    hideError("form");
     if (!needsReset) applySettings(values, config);
     updateButtons();
   },
   onInvalid: (errors) => {
     state.formValid = false;
-    if (errors[""]) showError(errors[""]);
+    if (errors[""]) showError(errors[""], "form");
     updateButtons();
   },
 });
@@ -120,7 +84,7 @@ async function applySettings(values, config) {
     state.applied = key;
     showModel(answer.model);
   } catch (error) {
-    showError(error.message);
+    showError(error.message, "form");
   }
 }
 
@@ -147,9 +111,11 @@ worker.on("training", ({ state: runState, reason, message }) => {
     finished: `Finished the run: this network has now trained ${state.model ? state.model.epochs_done : ""} epochs.`,
     diverged: "Training stopped: the loss diverged.",
     error: "Training stopped by an error.",
+    replaced: `Training stopped: ${message} took the network's place.`,
   };
   if (messages[reason]) setStatus(messages[reason]);
-  if (reason === "diverged" || reason === "error") showError(message);
+  state.replacedBy = reason === "replaced" ? message : "";
+  if (reason === "diverged" || reason === "error") showError(message, "training");
   if (runState === "idle") {
     readouts.clearEta();
     refreshReport();
@@ -161,10 +127,10 @@ worker.on("training", ({ state: runState, reason, message }) => {
 worker.on("progress", (p) => {
   charts.addBatches(p);
   readouts.progress(p);
-  if (performance.now() - predicting.last > REPREDICT_MS) predict();
+  predictor.refresh();
 });
 
-worker.on("epoch", (e) => {
+worker.on("epoch", (e) => {   // e.at: where on the network's time line (see charts.js)
   charts.addEpoch(e);
   showModel({ ...state.model, epochs_done: e.epoch });
   readouts.epoch(e);
@@ -173,7 +139,7 @@ worker.on("epoch", (e) => {
 });
 
 async function train(kind) {
-  hideError();
+  hideError("training");
   if (state.run === "idle") {
     const answer = await controls.validate();
     if (!answer || !answer.valid || answer.needs_reset) return;
@@ -182,14 +148,18 @@ async function train(kind) {
   try {
     await worker.request(kind);
   } catch (error) {
-    showError(error.message);
+    showError(error.message, "training");
   }
 }
 
 $("train").addEventListener("click", () => train("train"));
 $("step").addEventListener("click", () => train("step"));
-$("pause").addEventListener("click", () => worker.request(state.run === "running" ? "pause" : "resume").catch((e) => showError(e.message)));
-$("stop").addEventListener("click", () => worker.request("stop").catch((e) => showError(e.message)));
+// Pause and Resume share a button: the second click of a double click would undo the first.
+$("pause").addEventListener("click", (event) => {
+  if (event.detail > 1) return;
+  worker.request(state.run === "running" ? "pause" : "resume").catch((e) => showError(e.message, "training"));
+});
+$("stop").addEventListener("click", () => worker.request("stop").catch((e) => showError(e.message, "training")));
 $("reset").addEventListener("click", () => reset());
 
 async function reset(note = "A fresh network: press Train.") {
@@ -201,7 +171,7 @@ async function reset(note = "A fresh network: press Train.") {
     const model = await worker.request("reset", { config: answer.values });
     modelChanged(model, note);
   } catch (error) {
-    showError(error.message);
+    showError(error.message, "reset");
   } finally {
     state.busy -= 1;
     updateButtons();
@@ -220,7 +190,7 @@ setUpLab({
       state.busy -= 1;
       updateButtons();
     }
-    $("train-title").scrollIntoView({ block: "start" });
+    scrollTo($("train-title"), "start");
     await train("train");
   },
 });
@@ -253,15 +223,26 @@ function modelChanged(answer, message) {
   controls.validate();
   charts.clear();
   readouts.clear();
-  setStatus(message);
+  setStatus(stoppedNote() + message);
   refreshReport();
   predict();
 }
 
+// New data: the network stays, so its charts go on in a new segment; the last epoch's
+// train/validation figures were of the old data and go; the test figures follow the report.
 async function dataChanged(data, message) {
   showData(data);
-  setStatus(`${message}: ${data.rows.toLocaleString("en")} rows, ${data.val.toLocaleString("en")} kept for validation and ${data.test.toLocaleString("en")} for testing.`);
+  charts.newSegment();
+  readouts.clear();
+  setStatus(`${stoppedNote()}${message}: ${data.rows.toLocaleString("en")} rows, ${data.val.toLocaleString("en")} kept for validation and ${data.test.toLocaleString("en")} for testing.`);
   await loadTestImages();
+}
+
+// "Training stopped. " when the change that is being reported ended a run.
+function stoppedNote() {
+  const note = state.replacedBy ? "Training stopped. " : "";
+  state.replacedBy = "";
+  return note;
 }
 
 const models = new ModelsAndData({
@@ -282,7 +263,7 @@ const models = new ModelsAndData({
   dataChanged,
   fail: (message) => {
     setStatus("Nothing changed.");
-    showError(message);
+    showError(message, "files");
   },
   say: setStatus,
   fileName: () => {
@@ -296,8 +277,8 @@ const gallery = new Gallery({
   grid: $("digits"), mistakesFirst: $("mistakes-first"), confusion: $("confusion"),
   weights: $("weights"), summary: $("gallery-summary"),
   onPick: (ink) => {
-    pad.show(ink);
-    $("pad").scrollIntoView({ block: "nearest", behavior: "smooth" });
+    predictor.show(ink);
+    scrollTo($("pad"), "nearest");
   },
 });
 
@@ -309,8 +290,9 @@ const refreshReport = coalesced(async () => {
     const report = await worker.request("report");
     gallery.setReport(report);
     readouts.test(report);
+    hideError("report");
   } catch (error) {
-    showError(`Could not evaluate the test split: ${error.message}`);
+    showError(`Could not evaluate the test split: ${error.message}`, "report");
   }
 });
 
@@ -318,14 +300,20 @@ async function loadTestImages() {
   try {
     gallery.setImages(await worker.request("test_images"));
   } catch (error) {
-    showError(`Could not show the test digits: ${error.message}`);
+    showError(`Could not show the test digits: ${error.message}`, "report");
   }
   await refreshReport();
 }
 
 // -- buttons -------------------------------------------------------------------------------
 
+const focusKeeper = new FocusKeeper(["pause", "train", "step", "stop", "reset"].map($), $("status"));
+
 function updateButtons() {
+  focusKeeper.around(setButtons);
+}
+
+function setButtons() {
   const { ready, run, formValid, needsReset, busy } = state;
   const canStart = ready && formValid && !needsReset && !busy;
   $("train").disabled = !(canStart && run === "idle");
@@ -356,31 +344,17 @@ async function start(readyMessage) {
     $("load-progress").hidden = true;
     setStatus(readyMessage);
     const shared = readHash();
-    if (shared) await applySharedSettings(shared, info.config);
+    if (shared) await followLink(controls, shared);
     else controls.validate();
   } catch (error) {
-    showError(error.message);
+    showError(error.message, "boot");
   }
   updateButtons();
   predict();
   await loadTestImages();
 }
 
-// Settings from a link: fill the form; if they describe another network, build it.
-async function applySharedSettings(shared, current) {
-  controls.fill({ ...current, ...shared });
-  const answer = await controls.validate();
-  if (!answer) return;
-  if (!answer.valid) {
-    showError("Some settings in the link are not valid; they are marked in the form.");
-  } else if (answer.needs_reset) {
-    await reset("Built a fresh network from the link's settings: press Train.");
-  }
-}
-
-window.addEventListener("hashchange", () => {
-  const shared = readHash();
-  if (state.ready && shared && state.run === "idle") applySharedSettings(shared, controls.read());
-});
+// Links (opened, pasted, Back/Forward) fill the form; see links.js.
+followLinks(controls, () => state.ready);
 
 updateButtons();

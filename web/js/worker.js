@@ -14,8 +14,9 @@
 //   {id, type, ...args}
 //   - any Studio request (pynn/bridge.py, Studio.REQUESTS; its docstrings are the reference):
 //       defaults, check_config {config}, set_config {config}, reset {config}, info,
-//       load_model {data, name}, save_model, predict {pixels, width, height}, report,
-//       test_images, load_csv {file | data, name}, use_digits,
+//       load_model {data, name}, save_model, predict {pixels, width, height}, report
+//       (computed here in pieces of PIECE_MS, answered when complete), test_images,
+//       load_csv {file | data, name}, use_digits,
 //       train, step, pause, resume, stop      (the run's commands; one that does not apply,
 //                                              such as stop when idle, changes nothing)
 //     (load_csv may send the File itself: the worker reads it, so a 110 MB CSV never sits
@@ -51,6 +52,7 @@ const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 const DEFAULT_MODEL_URL = new URL("../models/default.npz", import.meta.url).href;
 const DEFAULT_MODEL_NAME = "the pretrained model";
 const SLICE_MS = 30;       // Python time per slice; messages are handled between slices
+const PIECE_MS = 20;       // Python time per piece of a report; messages are handled between
 
 let py = null;            // the Pyodide instance
 let studio = null;        // PyProxy of pynn.bridge.Studio
@@ -173,9 +175,14 @@ function transferables(answer) {
 // -- training slices -----------------------------------------------------------------------
 
 let pumpScheduled = false;
+let reporting = 0;        // reports being computed: training waits for them (see report())
 const tick = new MessageChannel();   // setTimeout(0) would clamp to 4 ms; this does not
+const waiting = [];       // resolvers of nextTurn()
 tick.port1.onmessage = () => {
+  for (const resolve of waiting.splice(0)) resolve();
+  if (!pumpScheduled) return;
   pumpScheduled = false;
+  if (reporting) return;   // report() schedules the pump again when it is done
   const answer = call({ type: "train_slice", budget_ms: SLICE_MS });   // reschedules itself
   if (!answer.ok) {   // a bug in the bridge: end the run so that the page is not left waiting
     call({ type: "stop" });
@@ -190,6 +197,32 @@ function schedulePump() {
   }
 }
 
+// Resolves after the messages already queued (the page's pause, stop, predict...) are handled.
+function nextTurn() {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    tick.port2.postMessage(null);
+  });
+}
+
+// The test-split report, in pieces of PIECE_MS (Python keeps the work between them), with
+// the page's messages answered between pieces. Training waits meanwhile, so the report
+// describes one set of weights.
+async function report() {
+  reporting += 1;
+  try {
+    let reply = call({ type: "report", budget_ms: PIECE_MS });
+    while (reply.ok && reply.pending) {
+      await nextTurn();
+      reply = call({ type: "report", budget_ms: PIECE_MS });
+    }
+    return reply;
+  } finally {
+    reporting -= 1;
+    if (!reporting) schedulePump();
+  }
+}
+
 // -- requests ----------------------------------------------------------------------------
 
 async function answer(request) {
@@ -198,6 +231,7 @@ async function answer(request) {
   if (type === "default_model") {
     return answer({ type: "load_model", data: await defaultModel, name: DEFAULT_MODEL_NAME });
   }
+  if (type === "report") return report();
   if (type === "load_csv" && args.file) {
     const { file, ...rest } = args;
     return answer({ type, ...rest, data: new Uint8Array(await file.arrayBuffer()) });
