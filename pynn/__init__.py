@@ -12,6 +12,7 @@ training loop (``train_steps``, ``fit``). It is written to be read, not to be fa
 
 from pynn.assignment import forward, iterate_minibatches, predict, train
 from pynn.config import TrainingConfig, parse_hidden
+from pynn.conv import Conv2D, Flatten, MaxPool2D, Reshape
 from pynn.data import DigitSplits, load_csv, load_digits
 from pynn.draw import preprocess_drawing
 from pynn.errors import ModelFileError, TrainingDiverged
@@ -27,11 +28,12 @@ from pynn.training import BatchEnd, EpochEnd, History, Validating, fit, train_st
 __version__ = "0.1.0"
 
 __all__ = [
-    "Adam", "BatchEnd", "Dense", "DigitSplits", "Dropout", "EpochEnd", "History", "Layer",
-    "LeakyReLU", "ModelFileError", "Momentum", "Network", "Optimizer", "ReLU", "SGD",
-    "Sigmoid", "Tanh", "TrainingConfig", "TrainingDiverged", "Validating", "build_mlp",
-    "check_layer_gradients", "fit", "forward", "grad_softmax_crossentropy_with_logits",
-    "iterate_minibatches", "load", "load_csv", "load_digits", "make_optimizer",
-    "numerical_gradient", "parse_hidden", "predict", "preprocess_drawing", "relative_error",
-    "save", "softmax", "softmax_crossentropy_with_logits", "train", "train_steps",
+    "Adam", "BatchEnd", "Conv2D", "Dense", "DigitSplits", "Dropout", "EpochEnd", "Flatten",
+    "History", "Layer", "LeakyReLU", "MaxPool2D", "ModelFileError", "Momentum", "Network",
+    "Optimizer", "ReLU", "Reshape", "SGD", "Sigmoid", "Tanh", "TrainingConfig",
+    "TrainingDiverged", "Validating", "build_mlp", "check_layer_gradients", "fit", "forward",
+    "grad_softmax_crossentropy_with_logits", "iterate_minibatches", "load", "load_csv",
+    "load_digits", "make_optimizer", "numerical_gradient", "parse_hidden", "predict",
+    "preprocess_drawing", "relative_error", "save", "softmax",
+    "softmax_crossentropy_with_logits", "train", "train_steps",
 ]

@@ -50,15 +50,18 @@ def check_float_dtype(dtype):
 
 
 class Layer:
-    """A building block: ``output = layer.forward(input)``, shapes ``[batch, units]``.
+    """A building block: ``output = layer.forward(input)``, shapes ``[batch, units]`` (or
+    ``[batch, channels, height, width]`` for images, see ``pynn.conv``).
 
     Subclasses with weights fill ``params`` (name → array) and, in ``backward``, the
     same-named ``grads``. ``training`` switches train-only behaviour such as dropout.
 
     Shapes (of one sample, without the batch axis) let a ``Network`` check that its layers
-    fit together: ``input_shape`` is what the layer needs (``None``: anything), and
-    ``output_shape(input_shape)`` what it gives. The defaults suit elementwise layers; a
-    layer with parameters that does not say gives ``None`` (unknown).
+    fit together: ``input_shape`` is what the layer needs (``None``: anything; a ``None``
+    size inside it: any size there, as Conv2D's ``(channels, None, None)``), and
+    ``output_shape(input_shape)`` what it gives, or a ``ValueError`` saying why it cannot
+    take that input. The defaults suit elementwise layers; a layer with parameters that does
+    not say gives ``None`` (unknown).
     """
 
     input_shape: tuple[int, ...] | None = None
@@ -303,3 +306,6 @@ ACTIVATIONS = {"relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh"
 DEFAULT_INIT = {"relu": "he", "leaky_relu": "he", "sigmoid": "glorot", "tanh": "glorot"}
 
 LAYER_TYPES = {cls.__name__: cls for cls in (Dense, ReLU, LeakyReLU, Sigmoid, Tanh, Dropout)}
+# Reshape, Conv2D, MaxPool2D and Flatten add themselves: pynn.conv builds on Layer, so it is
+# imported last (whichever of the two modules is imported first, both end up complete).
+import pynn.conv  # noqa: E402,F401

@@ -17,28 +17,42 @@ from pynn.rng import as_rng
 
 
 def _shape_text(shape) -> str:
-    return "×".join(map(str, shape))
+    """``(8, 24, 24)`` → ``"8×24×24"``; a size nobody knows yet (``None``) shows as ``?``."""
+    return "×".join("?" if n is None else str(n) for n in shape)
+
+
+def _fits(shape: tuple, need: tuple) -> bool:
+    """Whether one sample of ``shape`` fits a layer that takes ``need`` (``None``: any size)."""
+    return len(shape) == len(need) and all(b is None or a is None or a == b
+                                           for a, b in zip(shape, need))
 
 
 def chain_shapes(layers: list[Layer]) -> tuple[tuple | None, tuple | None]:
     """The ``(input_shape, output_shape)`` of one sample through ``layers``, or ``ValueError``
     naming the two layers whose shapes do not fit. ``None`` where a shape is unknown (a layer
-    with parameters that does not declare its shapes)."""
+    with parameters that does not declare its shapes), and in a shape where one size is
+    (``(1, None, None)``: one channel, any height and width)."""
     first, shape, source = None, None, 0
     for i, layer in enumerate(layers):
         if not isinstance(layer, Layer):
             raise TypeError(f"layer {i} must be a pynn Layer, got {layer!r}")
         need = layer.input_shape
         if need is not None:
-            if shape is not None and tuple(shape) != tuple(need):
-                raise ValueError(f"layer {i} {layer!r} takes inputs of {_shape_text(need)} "
-                                 f"values, but layer {source} {layers[source]!r} gives "
-                                 f"{_shape_text(shape)}")
+            if shape is not None and not _fits(shape, need):
+                what = f"{need[0]} values" if len(need) == 1 else f"shape {_shape_text(need)}"
+                raise ValueError(f"layer {i} {layer!r} takes inputs of {what}, but layer "
+                                 f"{source} {layers[source]!r} gives {_shape_text(shape)}")
             if first is None and all(not l.params for l in layers[:i]):
                 first = tuple(need)
-        shape = layer.output_shape(need if shape is None else shape)
-        if need is not None or layer.params:
+        given = need if shape is None else shape
+        try:
+            new_shape = layer.output_shape(given)
+        except ValueError as error:  # e.g. a kernel larger than the image
+            raise ValueError(f"layer {i} {layer!r} cannot take the {_shape_text(given)} output "
+                             f"of layer {source} {layers[source]!r}: {error}") from None
+        if need is not None or layer.params or new_shape != shape:
             source = i  # the layer that set the shape (not a ReLU that passes it on)
+        shape = new_shape
     return first, shape
 
 
@@ -72,7 +86,8 @@ class Network:
 
     def _set_layers(self, layers: list[Layer], check_params: bool) -> None:
         self.input_shape, self.output_shape = chain_shapes(layers)
-        self._input_units = None if self.input_shape is None else int(np.prod(self.input_shape))
+        known = self.input_shape is not None and None not in self.input_shape
+        self._input_units = math.prod(self.input_shape) if known else None
         if check_params and not any(layer.params for layer in layers):
             raise ValueError(f"a network needs a layer with parameters (such as Dense); got "
                              f"{', '.join(map(repr, layers))}")
@@ -121,7 +136,8 @@ class Network:
 
     @property
     def input_units(self) -> int | None:
-        """Values per input sample (``None`` if no layer says)."""
+        """Values per input sample, the width of the ``[batch, input_units]`` rows the
+        network takes (``None`` if no layer says, or if the first takes images of any size)."""
         return self._input_units
 
     @property
@@ -248,15 +264,33 @@ class Network:
         return [layer.config() for layer in self.layers]
 
     def summary(self) -> str:
-        """A table of layers, the shape of one sample after each, and parameter counts."""
-        rows = [f"{'#':>2}  {'layer':<22}{'output':>10}{'params':>10}"]
+        """A table of layers, the shape of one sample after each, and parameter counts.
+
+        >>> from pynn import Conv2D, Flatten, MaxPool2D, ReLU, Reshape
+        >>> print(Network([Reshape((1, 28, 28)), Conv2D(1, 8, 5, rng=0), ReLU(), MaxPool2D(2),
+        ...                Flatten(), Dense(8 * 12 * 12, 10, rng=0)]).summary())
+         #  layer                 output shape    params
+         0  Reshape((1, 28, 28))       1×28×28
+         1  Conv2D(1, 8, 5)            8×24×24       208
+         2  ReLU()                     8×24×24
+         3  MaxPool2D(2)               8×12×12
+         4  Flatten()                     1152
+         5  Dense(1152, 10)                 10    11,530
+        input: 784 values; total parameters: 11,738; optimizer: SGD(lr=0.1, weight_decay=0.0)
+        """
+        names = [repr(layer) for layer in self.layers]
+        width = max([17, *map(len, names)]) + 2
+        rows = [f"{'#':>2}  {'layer':<{width}}{'output shape':>12}{'params':>10}"]
         shape = self.input_shape
-        for i, layer in enumerate(self.layers):
+        for i, (layer, name) in enumerate(zip(self.layers, names)):
             shape = layer.output_shape(shape if shape is not None else layer.input_shape)
             n = sum(p.size for p in layer.params.values())
-            rows.append(f"{i:>2}  {layer!r:<22}{_shape_text(shape) if shape else '?':>10}"
-                        f"{f'{n:,}' if n else '':>10}")
-        rows.append(f"total parameters: {self.count_params():,}; optimizer: {self.optimizer!r}")
+            rows.append(f"{i:>2}  {name:<{width}}{_shape_text(shape) if shape else '?':>12}"
+                        f"{f'{n:,}' if n else '':>10}".rstrip())
+        given = (f"{self.input_units} values" if self.input_units is not None else
+                 "?" if self.input_shape is None else f"shape {_shape_text(self.input_shape)}")
+        rows.append(f"input: {given}; total parameters: {self.count_params():,}; "
+                    f"optimizer: {self.optimizer!r}")
         return "\n".join(rows)
 
     def __repr__(self):

@@ -2,9 +2,14 @@
 
 Natively, ``np.matmul`` calls BLAS and nothing beats it. numpy in WebAssembly (Pyodide) has
 no BLAS: there its fallback matmul loop is 1.4–1.6× slower than ``np.einsum``'s
-sum-of-products loops for a Dense layer's shapes (measured in Pyodide 0.27.7 / numpy 2.0.2;
-see bench/browser_epoch.py). einsum is only fast on the original, untransposed arrays, so
-the transposes are part of the subscripts rather than ``.T`` views.
+sum-of-products loops for a Dense layer's shapes, and 2–8× slower for a convolution's
+``[filters, C·k·k] @ [C·k·k, pixels]`` products (measured in Pyodide 0.27.7 / numpy 2.0.2;
+see bench/browser_epoch.py and bench/cnn_epoch.py). einsum is only fast on the original,
+untransposed arrays, so the transposes are part of the subscripts rather than ``.T`` views.
+
+einsum's iterator counts every (row, inner, column) triple, and on 32-bit WebAssembly it
+refuses more than 2³¹ − 1 of them ("iterator is too large"): bigger products are cut into
+pieces along their largest dimension.
 
 >>> matmul(np.ones((2, 3)), np.ones((2, 4)), transpose_a=True).shape
 (3, 4)
@@ -15,6 +20,7 @@ import sys
 import numpy as np
 
 IN_WEBASSEMBLY = sys.platform == "emscripten"
+EINSUM_MAX_ITERATIONS = 2**31 - 1
 
 # einsum subscripts for (transpose_a, transpose_b)
 _SUBSCRIPTS = {(False, False): "ij,jk->ik", (True, False): "ji,jk->ik",
@@ -25,5 +31,31 @@ def matmul(a: np.ndarray, b: np.ndarray, *, transpose_a: bool = False,
            transpose_b: bool = False) -> np.ndarray:
     """``op(a) @ op(b)`` for 2-D arrays, where ``op`` transposes when asked."""
     if IN_WEBASSEMBLY:
-        return np.einsum(_SUBSCRIPTS[transpose_a, transpose_b], a, b)
+        return _einsum_matmul(a, b, transpose_a, transpose_b)
     return (a.T if transpose_a else a) @ (b.T if transpose_b else b)
+
+
+def _einsum_matmul(a, b, transpose_a, transpose_b):
+    rows, inner = a.shape[::-1] if transpose_a else a.shape
+    columns = b.shape[0] if transpose_b else b.shape[1]
+    if rows * inner * columns <= EINSUM_MAX_ITERATIONS:
+        return np.einsum(_SUBSCRIPTS[transpose_a, transpose_b], a, b)
+    # Cut along the largest dimension, into pieces as large as einsum takes (a piece still
+    # too large, when the other two alone are, is cut again). Slices keep the layouts.
+    largest = max(rows, inner, columns)
+    step = max(1, EINSUM_MAX_ITERATIONS // (rows * inner * columns // largest))
+    parts = [slice(i, i + step) for i in range(0, largest, step)]
+    a_axis, b_axis = (1 if transpose_a else 0), (0 if transpose_b else 1)
+    if largest == rows:
+        return np.concatenate([_einsum_matmul(_cut(a, a_axis, s), b, transpose_a, transpose_b)
+                               for s in parts], axis=0)
+    if largest == columns:
+        return np.concatenate([_einsum_matmul(a, _cut(b, b_axis, s), transpose_a, transpose_b)
+                               for s in parts], axis=1)
+    # the inner (summed) dimension: add up the partial products
+    return sum(_einsum_matmul(_cut(a, 1 - a_axis, s), _cut(b, 1 - b_axis, s), transpose_a,
+                              transpose_b) for s in parts)
+
+
+def _cut(x: np.ndarray, axis: int, part: slice) -> np.ndarray:
+    return x[part] if axis == 0 else x[:, part]

@@ -148,7 +148,7 @@ CORRUPTIONS = [
     ("bad json", lambda d: rewrite(d, lambda a: a.update({"config.json": np.array("{oops")})), "not valid JSON"),
     ("other format", lambda d: rewrite(d, with_config(format="keras")), "not a pynn model file \\(format is 'keras'\\)"),
     ("newer version", lambda d: rewrite(d, with_config(version=99)), "format version 99; this pynn reads version 1"),
-    ("unknown layer", lambda d: rewrite(d, with_config(layers=[{"type": "Conv2D"}])), "layer 0 has unknown type 'Conv2D'"),
+    ("unknown layer", lambda d: rewrite(d, with_config(layers=[{"type": "Conv3D"}])), "layer 0 has unknown type 'Conv3D'"),
     ("shape mismatch", lambda d: rewrite(d, lambda a: a.update({"layers.0.W": np.zeros((20, 5), np.float32)})),
      r"layer 0 \(Dense\) declares W of shape \(20, 12\) but the file holds \(20, 5\)"),
     ("missing weights", lambda d: rewrite(d, lambda a: a.pop("layers.3.b")), r"layer 3 \(Dense\) has no b \(entry layers.3.b is missing\)"),
@@ -363,3 +363,96 @@ def test_damaged_npy_headers_only_ever_raise_model_file_error(network):
             pynn.load(with_member(data, "layers.0.W.npy", bytes(damaged)))
         except ModelFileError:
             pass
+
+
+# -- conv networks, and files written before them ---------------------------------------------
+
+def conv_network(optimizer="adam"):
+    net = pynn.Network([pynn.Reshape((1, 12, 12)), pynn.Conv2D(1, 4, 3, padding=1, rng=0),
+                        pynn.ReLU(), pynn.MaxPool2D(2), pynn.Conv2D(4, 6, 3, stride=2, rng=1),
+                        pynn.ReLU(), pynn.Flatten(), pynn.Dropout(0.2, rng=2),
+                        pynn.Dense(6 * 2 * 2, 3, rng=3)],
+                       optimizer=pynn.make_optimizer(optimizer, lr=0.01))
+    x = np.random.default_rng(0).random((16, 144), dtype=np.float32)
+    for _ in range(2):
+        net.train_step(x, np.arange(16) % 3)
+    return net
+
+
+def test_a_conv_network_round_trip_predicts_identically_and_trains_on_identically(tmp_path, rng):
+    net = conv_network()
+    pynn.save(net, tmp_path / "conv.npz")
+    loaded = pynn.load(tmp_path / "conv.npz")
+    assert repr(loaded) == repr(net) and loaded.config() == net.config()
+    assert loaded.summary() == net.summary()
+    x = rng.random((10, 144), dtype=np.float32)
+    np.testing.assert_array_equal(loaded.predict_proba(x), net.predict_proba(x))
+    y = np.arange(10) % 3
+    net.layers[7].rate = loaded.layers[7].rate = 0.0  # no dropout draws: same steps
+    for _ in range(2):
+        net.train_step(x, y)
+        loaded.train_step(x, y)
+    for key, value in net.state_dict().items():
+        np.testing.assert_array_equal(loaded.state_dict()[key], value)
+
+
+def test_conv_layers_are_saved_as_plain_json_in_format_version_1():
+    data = pynn.io.to_bytes(conv_network(), include_optimizer=False)
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        config = json.loads(str(archive["config.json"]))
+        assert archive["layers.1.W"].shape == (4, 1, 3, 3)
+    assert config["version"] == 1
+    assert config["layers"][:4] == [
+        {"type": "Reshape", "shape": [1, 12, 12]},
+        {"type": "Conv2D", "in_channels": 1, "out_channels": 4, "kernel_size": 3, "stride": 1,
+         "padding": 1, "init": "he"},
+        {"type": "ReLU"}, {"type": "MaxPool2D", "pool_size": 2}]
+    assert config["layers"][6] == {"type": "Flatten"}
+
+
+def test_an_mlp_file_as_written_before_conv_layers_still_loads(rng):
+    """The archive written by hand, exactly as pynn wrote version-1 files before conv layers."""
+    w0, w2 = rng.normal(size=(6, 5)).astype(np.float32), rng.normal(size=(5, 3)).astype(np.float32)
+    b0, b2 = np.zeros(5, np.float32), np.full(3, 0.5, np.float32)
+    config = {"format": "pynn-model", "version": 1,
+              "layers": [{"type": "Dense", "input_units": 6, "output_units": 5, "init": "he"},
+                         {"type": "ReLU"}, {"type": "Dense", "input_units": 5, "output_units": 3,
+                                            "init": "glorot"}],
+              "optimizer": {"type": "SGD", "lr": 0.1, "weight_decay": 0.0}, "metadata": {"old": True}}
+    out = io.BytesIO()
+    np.savez(out, **{"config.json": np.array(json.dumps(config)), "layers.0.W": w0, "layers.0.b": b0,
+                     "layers.2.W": w2, "layers.2.b": b2, "optimizer.steps": np.array(7)})
+    loaded = pynn.load(out.getvalue())
+    assert repr(loaded) == "Network([Dense(6, 5), ReLU(), Dense(5, 3)])"
+    assert loaded.input_units == 6 and loaded.n_classes == 3 and loaded.optimizer.steps == 7
+    x = rng.normal(size=(4, 6)).astype(np.float32)
+    np.testing.assert_allclose(loaded.forward(x), np.maximum(x @ w0 + b0, 0) @ w2 + b2, rtol=1e-6)
+
+
+CONV = {"type": "Conv2D", "in_channels": 1, "out_channels": 4, "kernel_size": 3, "stride": 1,
+        "padding": 1, "init": "he"}
+CONV_CORRUPTIONS = [
+    ("no kernel size", with_layer(1, {**CONV, "kernel_size": None}),
+     r"layer 1 \(Conv2D\) has bad settings: Conv2D kernel_size must be a whole number >= 1, got None"),
+    ("kernel size changed", with_layer(1, {**CONV, "kernel_size": 5}),
+     r"layer 1 \(Conv2D\) declares W of shape \(4, 1, 5, 5\) but the file holds \(4, 1, 3, 3\)"),
+    ("negative stride", with_layer(1, {**CONV, "stride": -1}),
+     r"layer 1 \(Conv2D\) has bad settings: Conv2D stride must be a whole number >= 1, got -1"),
+    ("unknown conv setting", with_layer(1, {**CONV, "dilation": 2}),
+     r"layer 1 \(Conv2D\) has unknown settings \['dilation'\]"),
+    ("reshape shape a string", with_layer(0, {"type": "Reshape", "shape": "1,12,12"}),
+     r"layer 0 \(Reshape\) has bad settings: Reshape shape must be a tuple of sizes"),
+    ("images too small", with_layer(0, {"type": "Reshape", "shape": [1, 4, 4]}),
+     r"the layers do not fit together: layer 4 Conv2D\(4, 6, 3, stride=2\) cannot take the "
+     r"4×2×2 output of layer 3 MaxPool2D\(2\): a 3×3 kernel does not fit a 2×2 image"),
+    ("pool too large", with_layer(3, {"type": "MaxPool2D", "pool_size": 13}),
+     r"the layers do not fit together: layer 3 MaxPool2D\(13\) cannot take the 4×12×12 output "
+     r"of layer 1 Conv2D\(1, 4, 3, padding=1\): a 13×13 window does not fit a 12×12 image"),
+]
+
+
+@pytest.mark.parametrize("name, change, message", CONV_CORRUPTIONS, ids=[c[0] for c in CONV_CORRUPTIONS])
+def test_conv_files_that_do_not_fit_raise_a_clear_error(name, change, message):
+    data = rewrite(pynn.io.to_bytes(conv_network()), change)
+    with pytest.raises(ModelFileError, match=message):
+        pynn.load(data)
