@@ -1,5 +1,5 @@
-"""The studio's size limit, measured: one training step and one evaluation piece of MLPs up to
-and beyond the limit, in Pyodide (numpy in WebAssembly, under Node, from dist/) and natively,
+"""The studio's size limit, measured: one training step and one evaluation piece of MLPs and
+convnets up to and beyond the limit, in Pyodide (numpy in WebAssembly, under Node, from dist/) and natively,
 printed beside the cost model of pynn/studio/limits.py.
 
     python bench/step_cost.py [--no-build]
@@ -26,15 +26,18 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pynn.studio.limits import STEP_BUDGET_MS, estimate_step_ms, eval_rows, size_errors  # noqa: E402
+from pynn.studio.limits import STEP_BUDGET_MS, config_cost, estimate_step_ms, size_errors  # noqa: E402
 
-CASES = [((256, 128), 64), ((256, 128), 1), ((1024,), 23), ((1024,), 64), ((512, 512), 16),
-         ((2048,), 4), ((2800,), 64), ((1024, 1024), 8), ((4096,), 1)]
+CODELAB = "conv8x5 pool2 conv16x5 pool2"
+CASES = [("", (256, 128), 64), ("", (256, 128), 1), ("", (1024,), 21), ("", (1024,), 64),
+         ("", (512, 512), 16), ("", (2048,), 4), ("", (2800,), 64), ("", (1024, 1024), 8),
+         ("", (4096,), 1), (CODELAB, (), 64), (CODELAB, (), 1), ("conv16x5 pool2 conv32x5 pool2", (), 16),
+         ("conv16x5 pool2 conv32x5 pool2", (), 64), ("conv32x3 pool2", (64,), 16)]
 
 MEASURE = """
 import json, time, numpy as np
 from pynn.config import TrainingConfig
-from pynn.studio.limits import eval_rows
+from pynn.studio.limits import eval_rows, network_cost
 
 def best(f, n=3):
     times = []
@@ -46,12 +49,12 @@ rng = np.random.default_rng(0)
 x = rng.random((4000, 784), dtype=np.float32)
 y = rng.integers(0, 10, 4000)
 out = []
-for hidden, batch in CASES:
-    net = TrainingConfig(hidden=tuple(hidden), batch_size=batch, dropout=0.0).build_network()
-    rows = eval_rows(net.count_params())
+for arch, hidden, batch in CASES:
+    net = TrainingConfig(arch=arch, hidden=tuple(hidden), batch_size=batch, dropout=0.0).build_network()
+    rows = eval_rows(network_cost(net))
     step = best(lambda: net._train_batch(x[:batch], y[:batch]))
     piece = best(lambda: net.logits(x[:rows], rows), 2)
-    out.append({"hidden": hidden, "batch": batch, "step_ms": step, "piece_ms": piece, "rows": rows})
+    out.append({"arch": arch, "hidden": hidden, "batch": batch, "step_ms": step, "piece_ms": piece, "rows": rows})
 RESULT = json.dumps(out)
 """
 
@@ -84,20 +87,22 @@ def main() -> None:
     browser, native = measure_pyodide(), measure_native()
     print(f"budget {STEP_BUDGET_MS:g} ms per step or evaluation piece "
           f"(measured in {time.perf_counter() - started:.0f} s)\n")
-    print(f"{'network':>22} {'batch':>5} {'params':>10} {'model ms':>9} {'pyodide ms':>10} "
+    print(f"{'network':>36} {'batch':>5} {'params':>9} {'model ms':>8} {'pyodide ms':>10} "
           f"{'÷ model':>7} {'native ms':>9} {'accepted':>8}")
     for b, n in zip(browser, native):
-        config = TrainingConfig(hidden=tuple(b["hidden"]), batch_size=b["batch"])
-        params = config.build_network().count_params()
-        model = estimate_step_ms(params, b["batch"])
+        config = TrainingConfig(arch=b["arch"], hidden=tuple(b["hidden"]), batch_size=b["batch"])
+        cost = config_cost(config)
+        model = estimate_step_ms(cost, b["batch"])
         accepted = "yes" if not size_errors(config) else "no"
-        name = "784-" + "-".join(map(str, b["hidden"])) + "-10"
-        print(f"{name:>22} {b['batch']:>5} {params:>10,} {model:>9.1f} {b['step_ms']:>10.1f} "
+        print(f"{name(b):>36} {b['batch']:>5} {cost.params:>9,} {model:>8.1f} {b['step_ms']:>10.1f} "
               f"{b['step_ms'] / model:>7.2f} {n['step_ms']:>9.1f} {accepted:>8}")
-    print(f"\n{'network':>22} {'rows/piece':>10} {'pyodide ms':>10} {'native ms':>9}")
+    print(f"\n{'network':>36} {'rows/piece':>10} {'pyodide ms':>10} {'native ms':>9}")
     for b, n in zip(browser, native):
-        name = "784-" + "-".join(map(str, b["hidden"])) + "-10"
-        print(f"{name:>22} {b['rows']:>10} {b['piece_ms']:>10.1f} {n['piece_ms']:>9.1f}")
+        print(f"{name(b):>36} {b['rows']:>10} {b['piece_ms']:>10.1f} {n['piece_ms']:>9.1f}")
+
+
+def name(case: dict) -> str:
+    return " ".join(filter(None, [case["arch"], "-".join(map(str, ["784", *case["hidden"], "10"]))]))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import numpy as np
 
 import pynn.lab
 from pynn.checks import format_number
-from pynn.config import FIELDS, TrainingConfig
+from pynn.config import FIELDS, PRESETS, TrainingConfig, preset
 from pynn.data import load_csv, load_digits, split_by_position
 from pynn.errors import ModelFileError, TrainingDiverged
 from pynn.io import load, save
@@ -72,12 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
     for field in FIELDS:  # one option per setting of pynn's settings table
         group = groups["next_run" if field.name == "seed" else field.applies]
         default = getattr(DEFAULTS, field.name)
-        shown = ",".join(map(str, default)) if field.kind == "sizes" else default
+        shown = ",".join(map(str, default)) if field.kind == "sizes" else (default or "''")
         limits = (f", {format_number(field.low)} to {format_number(field.high)}"
                   if field.kind in ("int", "number") else "")
         group.add_argument(f"--{field.name.replace('_', '-')}", dest=field.name,
                            choices=list(field.choices) or None, metavar=_metavar(field),
                            help=f"{field.label.lower()}: {field.help}{limits} (default: {shown})")
+    groups["on_reset"].add_argument("--preset", choices=list(PRESETS), help="start from a named "
+                                    "recipe (the options above change it): "
+                                    + "; ".join(f"{name}: {_preset_text(name)}" for name in PRESETS))
     run = groups["next_run"]
     run.add_argument("--csv", type=Path, metavar="PATH", help="train on this CSV instead of the bundled digits")
     run.add_argument("--out", type=Path, default=Path("model.npz"), metavar="PATH",
@@ -105,8 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _preset_text(name: str) -> str:
+    changes = PRESETS[name]
+    return ", ".join(f"{key} {','.join(map(str, v)) or repr('') if isinstance(v, tuple) else v}"
+                     for key, v in changes.items()) or "the defaults"
+
+
 def _metavar(field) -> str | None:
-    return {"sizes": "SIZES", "int": "N", "number": "X"}.get(field.kind)
+    return {"arch": "WORDS", "sizes": "SIZES", "int": "N", "number": "X"}.get(field.kind)
 
 
 def check_out(path: Path) -> None:
@@ -140,6 +149,8 @@ def percent(value: float) -> str:
 
 def run_train(args) -> int:
     settings = {k: getattr(args, k) for k in DEFAULTS.to_dict() if getattr(args, k, None) is not None}
+    if args.preset:
+        settings = {**preset(args.preset).to_dict(), **settings}
     errors = TrainingConfig.field_errors(settings)
     if errors:   # the first bad setting, named by its flag
         name, message = next(iter(errors.items()))

@@ -15,10 +15,13 @@ import math
 import re
 from dataclasses import asdict, dataclass, replace
 
+from pynn.arch import IMAGE, arch_shapes, arch_text, parse_arch
 from pynn.checks import check_choice, check_int, check_number, check_seed, format_number, is_int
-from pynn.layers import ACTIVATIONS, INITIALIZERS
+from pynn.conv import Conv2D, Flatten, MaxPool2D, Reshape
+from pynn.layers import ACTIVATIONS, DEFAULT_INIT, INITIALIZERS
 from pynn.network import Network, build_mlp
 from pynn.optim import OPTIMIZERS, Optimizer, make_optimizer
+from pynn.rng import as_rng
 
 MAX_UNITS = 4096
 MAX_HIDDEN_LAYERS = 8
@@ -29,8 +32,8 @@ _DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 @dataclass(frozen=True)
 class Field:
-    """One setting: ``kind`` is ``sizes`` (hidden layer sizes), ``choice``, ``number`` or
-    ``int``; ``low``/``high`` bound numbers; ``choices`` list the allowed words."""
+    """One setting: ``kind`` is ``arch`` (the convolutions, ``pynn.arch``), ``sizes`` (hidden
+    layer sizes), ``choice``, ``number`` or ``int``; ``low``/``high`` bound numbers; ``choices`` list the allowed words."""
 
     name: str
     kind: str
@@ -48,6 +51,8 @@ class Field:
         decimal notation only (``12``, ``-0.5``, ``1e-3``), as typed."""
         if self.kind == "sizes":
             return parse_hidden(value)
+        if self.kind == "arch":
+            return arch_text(parse_arch(value))
         if self.kind == "choice":
             return check_choice(self.label, value, self.choices)
         if isinstance(value, str):
@@ -75,6 +80,8 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
+    Field("arch", "arch", "Convolutions", "before the dense layers, e.g. 'conv8x5 pool2 conv16x5 "
+          "pool2' (conv<filters>x<kernel>, pool<size>); empty for a plain MLP", "on_reset"),
     Field("hidden", "sizes", "Hidden layers", f"sizes, comma-separated: up to "
           f"{MAX_HIDDEN_LAYERS} layers of 1 to {MAX_UNITS} units ('' for none)", "on_reset"),
     Field("activation", "choice", "Activation", "after each hidden layer", "on_reset",
@@ -127,7 +134,8 @@ def parse_hidden(spec) -> tuple[int, ...]:
 class TrainingConfig:
     """A network architecture, an optimizer and how to train them (see ``FIELDS``).
 
-    Architecture (changing it means a new network): ``hidden``, ``activation``, ``init``
+    Architecture (changing it means a new network): ``arch`` (convolutions before the dense
+    layers, in the text form of ``pynn.arch``; empty for an MLP), ``hidden``, ``activation``, ``init``
     (``"auto"`` = He for ReLU-like, Glorot for sigmoid/tanh), ``dropout``.
     Optimizer: ``optimizer`` (``sgd``/``momentum``/``adam``), ``lr``, ``momentum`` (for
     ``momentum``), ``weight_decay``. Run: ``batch_size``, ``epochs``, ``shift`` (random
@@ -137,6 +145,7 @@ class TrainingConfig:
     0.01
     """
 
+    arch: str = ""
     hidden: tuple[int, ...] = (256, 128)
     activation: str = "relu"
     init: str = "auto"
@@ -204,16 +213,57 @@ class TrainingConfig:
         return bool(self.changed(other, "on_reset"))
 
     def build_network(self, input_units: int = 784, n_classes: int = 10) -> Network:
-        """A freshly initialised network (seeded by ``seed``) with its optimizer attached."""
-        return build_mlp(input_units, self.hidden, n_classes, self.activation,
-                         None if self.init == "auto" else self.init, self.dropout,
-                         rng=check_seed("seed", self.seed), optimizer=self.build_optimizer())
+        """A freshly initialised network (seeded by ``seed``) with its optimizer attached:
+        ``[batch, input_units]`` rows in, ``[batch, n_classes]`` logits out. With ``arch``,
+        the rows are reshaped to 28×28 images for the convolutions (each followed by the
+        activation), then flattened into the dense layers."""
+        init = None if self.init == "auto" else self.init
+        rng = check_seed("seed", self.seed)
+        if not self.arch:
+            return build_mlp(input_units, self.hidden, n_classes, self.activation, init,
+                             self.dropout, rng=rng, optimizer=self.build_optimizer())
+        if input_units != IMAGE[1] * IMAGE[2]:
+            raise ValueError(f"Convolutions need 28×28 images (784 inputs), got {input_units} inputs")
+        rng = as_rng(rng)
+        layers, channels = [Reshape(IMAGE)], IMAGE[0]
+        for layer in parse_arch(self.arch):
+            if layer[0] == "pool":
+                layers.append(MaxPool2D(layer[1]))
+                continue
+            _, filters, kernel, stride, padding = layer
+            layers += [Conv2D(channels, filters, kernel, stride=stride, padding=padding,
+                              init=init or DEFAULT_INIT[self.activation], rng=rng),
+                       ACTIVATIONS[self.activation]()]
+            channels = filters
+        flat = math.prod(arch_shapes(parse_arch(self.arch))[-1])
+        head = build_mlp(flat, self.hidden, n_classes, self.activation, init, self.dropout, rng=rng)
+        return Network([*layers, Flatten(), *head.layers], self.build_optimizer())
 
     def build_optimizer(self) -> Optimizer:
         extra = {"momentum": self.momentum} if self.optimizer == "momentum" else {}
         return make_optimizer(self.optimizer, lr=self.lr, weight_decay=self.weight_decay, **extra)
 
 
+# Named recipes the page and the CLI (--preset) offer; a preset fills the form, Reset builds
+# it. "MLP" is the default recipe. "CNN" is the TF.js codelab's convnet with twice the
+# filters and a small dense layer: the codelab's own (conv8x5 pool2 conv16x5 pool2) stops at
+# 97.5–98.3% test accuracy here; this one reached 98.8 / 99.2 / 99.3% for seeds 0–2 in 15
+# epochs (~35 s natively). Batch 16 keeps its training step within the studio's budget
+# (pynn/studio/limits.py); the build's pretrained CNN is this recipe with seed 0.
+PRESETS = {
+    "MLP": {},
+    "CNN": {"arch": "conv16x5 pool2 conv32x5 pool2", "hidden": (128,), "dropout": 0.25,
+            "optimizer": "adam", "lr": 0.001, "batch_size": 16, "epochs": 15, "shift": 2},
+}
+
+
+def preset(name: str) -> "TrainingConfig":
+    """The recipe called ``name`` in ``PRESETS`` (the defaults, changed by the preset)."""
+    return TrainingConfig().update(dict(PRESETS[check_choice("preset", name, tuple(PRESETS))]))
+
+
 def defaults() -> dict:
-    """The default recipe and the settings table, JSON-able (what the page and CLI read)."""
-    return {"config": TrainingConfig().to_dict(), "fields": [f.to_dict() for f in FIELDS]}
+    """The default recipe, the settings table and the presets (each a full recipe),
+    JSON-able (what the page and the CLI read)."""
+    return {"config": TrainingConfig().to_dict(), "fields": [f.to_dict() for f in FIELDS],
+            "presets": {name: preset(name).to_dict() for name in PRESETS}}

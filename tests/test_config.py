@@ -38,7 +38,7 @@ def test_from_dict_accepts_form_strings_and_round_trips():
     ({"dropout": 1.0}, "Dropout must be a number from 0 to 0.95"),
     ({"activation": "swish"}, "Activation must be one of relu, leaky_relu, sigmoid, tanh; got 'swish'"),
     ({"optimizer": "rmsprop"}, "Optimizer must be one of"), ({"init": "zeros"}, "Initializer must be one of"),
-    ({"learning_rate": 1}, "unknown setting\\(s\\): learning_rate; known: hidden,"),
+    ({"learning_rate": 1}, "unknown setting\\(s\\): learning_rate; known: arch, hidden,"),
 ])
 def test_bad_settings_are_named(values, message):
     with pytest.raises((ValueError, TypeError), match=message):

@@ -10,8 +10,8 @@ import pytest
 
 import pynn
 from pynn.bridge import Studio
-from pynn.studio.limits import (STEP_BUDGET_MS, estimate_step_ms, eval_rows, max_batch_size,
-                                mlp_params)
+from pynn.studio.limits import (STEP_BUDGET_MS, config_cost, estimate_step_ms, eval_rows,
+                                max_batch_size, network_cost)
 
 
 @pytest.fixture
@@ -30,11 +30,11 @@ def ask(studio, kind, **args):
 
 def test_the_default_network_fits_and_the_issue_s_oversized_ones_do_not():
     default = pynn.TrainingConfig()
-    assert estimate_step_ms(mlp_params(default), default.batch_size) <= STEP_BUDGET_MS
+    assert estimate_step_ms(config_cost(default), default.batch_size) <= STEP_BUDGET_MS
     for hidden in ("2800", "4096", "2048,2048", ",".join(["4096"] * 8)):
         config = default.update({"hidden": hidden})
-        assert estimate_step_ms(mlp_params(config), config.batch_size) > STEP_BUDGET_MS
-    assert mlp_params(default) == default.build_network().count_params()
+        assert estimate_step_ms(config_cost(config), config.batch_size) > STEP_BUDGET_MS
+    assert config_cost(default) == network_cost(default.build_network())
 
 
 @pytest.mark.parametrize("hidden, batch, fields", [
@@ -49,7 +49,7 @@ def test_the_form_is_told_which_fields_make_the_network_too_big(studio, hidden, 
     assert message.startswith("Too big") and "Pause, Stop and drawing" in message
     assert "parameters" in message and "_" not in message   # the page's words, no Python names
     if "batch_size" in fields:
-        largest = max_batch_size(mlp_params(pynn.TrainingConfig(hidden=hidden)))
+        largest = max_batch_size(config_cost(pynn.TrainingConfig(hidden=hidden)))
         assert answer["errors"]["batch_size"].startswith(f"At most {largest} ")
         fits = ask(studio, "check_config", config={"hidden": hidden, "batch_size": str(largest)})
         assert fits["valid"] and fits["needs_reset"]
@@ -82,7 +82,7 @@ def test_a_replaced_network_is_let_go(studio):
 
 def test_the_report_is_computed_in_pieces_that_fit_the_budget(studio):
     ask(studio, "reset", config={"hidden": "256"})
-    rows = eval_rows(studio.network.count_params())
+    rows = eval_rows(network_cost(studio.network))
     assert rows < len(studio.session.data.X_test)
     pieces = 0
     while True:
@@ -107,7 +107,7 @@ def test_a_report_started_for_an_old_network_is_not_finished_on_the_new_one(stud
 
 def test_a_slice_at_an_epoch_end_validates_one_piece_at_a_time(studio, digits):
     ask(studio, "reset", config={"hidden": "256", "epochs": "1"})
-    rows = eval_rows(studio.network.count_params())
+    rows = eval_rows(network_cost(studio.network))
     assert rows < len(digits.X_val)
     ask(studio, "train")
     slices = 0

@@ -7,82 +7,117 @@ of an evaluation) must be short: at most ``STEP_BUDGET_MS``, so that with the sl
 step is what limits the network; evaluations are cut into pieces of ``eval_rows`` rows.
 
 The cost model was measured in Pyodide 0.27.7 (numpy 2.0.2 in WebAssembly, no BLAS) on a
-2-core machine, for MLPs from 784-256-128-10 to 784-4096-10 and batch sizes 1 to 512
-(``bench/step_cost.py`` prints the measured figures beside this model):
+2-core machine, for MLPs from 784-256-128-10 to 784-4096-10, convnets from the TF.js codelab's
+(conv8x5 pool2 conv16x5 pool2) to twice its filters, and batch sizes 1 to 512
+(``bench/step_cost.py`` prints the measured figures beside this model). It counts the
+multiply-adds of one example (a Dense layer's weights; a convolution's weights times its
+output pixels):
 
-- a training step costs ~1.5–2.5 ns per parameter per example (the products of forward and
-  backward) plus ~15 ns per parameter whatever the batch size (Adam's update, the weight
-  finiteness check); ``STEP_NS`` takes the slow end of both;
-- evaluation costs ~0.6–0.8 ns per parameter per example (``EVAL_NS`` takes 0.8).
+- a training step costs ~1.5–2.7 ns per multiply-add per example (forward and backward)
+  plus ~15 ns per parameter whatever the batch size (Adam's update, the weight finiteness
+  check); ``STEP_NS_*`` take the slow end of both;
+- evaluation costs ~0.6–1.15 ns per multiply-add per example (``EVAL_NS_PER_MAC``: 1.2).
 
 Natively (CPython with BLAS) everything is 5–20× faster; the CLI has no limit but memory.
 
->>> estimate_step_ms(235_146, 64)   # the studio's default network
-41.4
->>> eval_rows(235_146)
-318
+>>> estimate_step_ms(config_cost(TrainingConfig()), 64)   # the studio's default network
+44.3
+>>> eval_rows(config_cost(TrainingConfig()))
+212
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
+import numpy as np
+
+from pynn.arch import arch_shapes, conv_costs, parse_arch
 from pynn.config import TrainingConfig
 
 STEP_BUDGET_MS = 60.0
-STEP_NS_PER_PARAM_EXAMPLE = 2.5
+STEP_NS_PER_MAC = 2.7
 STEP_NS_PER_PARAM = 16.0
-EVAL_NS_PER_PARAM_EXAMPLE = 0.8
+EVAL_NS_PER_MAC = 1.2
 
 
-def mlp_params(config: TrainingConfig, input_units: int = 784, n_classes: int = 10) -> int:
-    """Parameters (weights and biases) of ``config``'s network, without building it."""
-    sizes = (input_units, *config.hidden, n_classes)
-    return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+class Cost(NamedTuple):
+    """What a network costs: ``params`` (weights and biases) and ``macs`` (multiply-adds
+    of one example's forward pass)."""
+
+    params: int
+    macs: int
 
 
-def estimate_step_ms(params: int, batch_size: int) -> float:
+def config_cost(config: TrainingConfig, input_units: int = 784, n_classes: int = 10) -> Cost:
+    """The ``Cost`` of ``config``'s network, without building it."""
+    layers = parse_arch(config.arch)
+    params, macs = conv_costs(layers)
+    flat = math.prod(arch_shapes(layers)[-1]) if layers else input_units
+    sizes = (flat, *config.hidden, n_classes)
+    params += sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    macs += sum(a * b for a, b in zip(sizes, sizes[1:]))
+    return Cost(params, macs)
+
+
+def network_cost(network) -> Cost:
+    """The ``Cost`` of a built network (a loaded model, a learner's layers): every weight
+    array ``W`` counts once per output pixel (1 for a Dense layer)."""
+    macs, shape = 0, network.input_shape
+    for layer in network.layers:
+        shape = layer.output_shape(shape if shape is not None else layer.input_shape)
+        weights = layer.params.get("W")
+        if weights is not None:
+            pixels = math.prod(shape[1:]) if shape is not None and len(shape) == 3 else 1
+            macs += int(np.size(weights)) * pixels
+    return Cost(network.count_params(), macs)
+
+
+def estimate_step_ms(cost: Cost, batch_size: int) -> float:
     """A training step's cost in the browser, by the model above (milliseconds, 0.1 ms)."""
-    ns = params * (STEP_NS_PER_PARAM_EXAMPLE * batch_size + STEP_NS_PER_PARAM)
+    ns = STEP_NS_PER_MAC * cost.macs * batch_size + STEP_NS_PER_PARAM * cost.params
     return round(ns / 1e6, 1)
 
 
-def max_batch_size(params: int) -> int:
+def max_batch_size(cost: Cost) -> int:
     """The largest batch whose step fits the budget (0 if not even one example fits)."""
-    room = STEP_BUDGET_MS * 1e6 / params - STEP_NS_PER_PARAM
-    return max(0, math.floor(room / STEP_NS_PER_PARAM_EXAMPLE))
+    room = STEP_BUDGET_MS * 1e6 - STEP_NS_PER_PARAM * cost.params
+    return max(0, math.floor(room / (STEP_NS_PER_MAC * max(cost.macs, 1))))
 
 
-def eval_rows(params: int) -> int:
+def eval_rows(cost: Cost) -> int:
     """Rows per piece of an evaluation so that each piece fits the budget (at least 1)."""
-    return max(1, math.floor(STEP_BUDGET_MS * 1e6 / (EVAL_NS_PER_PARAM_EXAMPLE * params)))
+    return max(1, math.floor(STEP_BUDGET_MS * 1e6 / (EVAL_NS_PER_MAC * max(cost.macs, 1))))
 
 
-def size_errors(config: TrainingConfig, params: int | None = None) -> dict[str, str]:
+def size_errors(config: TrainingConfig, cost: Cost | None = None) -> dict[str, str]:
     """Messages for the form fields that make ``config`` too big for the studio, by field
-    name (``hidden``, ``batch_size``); empty when it fits. ``params``: the network's
-    parameter count if it is not ``config``'s MLP (a loaded or learner's network)."""
-    params = mlp_params(config) if params is None else params
-    step_ms = estimate_step_ms(params, config.batch_size)
+    name (``hidden``, ``batch_size``); empty when it fits. ``cost``: the network's if it is
+    not ``config``'s own (a loaded or learner's network)."""
+    cost = config_cost(config) if cost is None else cost
+    step_ms = estimate_step_ms(cost, config.batch_size)
     if step_ms <= STEP_BUDGET_MS:
         return {}
     why = (f"the studio keeps a training step under {STEP_BUDGET_MS:g} ms so that Pause, Stop "
            f"and drawing answer at once")
-    largest = max_batch_size(params)
+    size = f"{cost.params:,} parameters and {cost.macs:,} multiply-adds per example"
+    largest = max_batch_size(cost)
+    field = "arch" if config.arch else "hidden"
+    fewer = "fewer or smaller filters or layers" if config.arch else "fewer or smaller hidden layers"
     if largest == 0:
-        return {"hidden": f"Too big for the browser: {params:,} parameters make a training step "
-                          f"of about {estimate_step_ms(params, 1):g} ms even one example at a "
-                          f"time; {why}. Use fewer or smaller hidden layers."}
-    return {"hidden": f"Too big at batch size {config.batch_size}: {params:,} parameters make "
-                      f"a training step of about {step_ms:g} ms; {why}. Use fewer or smaller "
-                      f"hidden layers, or a batch size of at most {largest}.",
-            "batch_size": f"At most {largest} for this network ({params:,} parameters): a "
-                          f"larger batch makes a training step longer than "
-                          f"{STEP_BUDGET_MS:g} ms in the browser."}
+        return {field: f"Too big for the browser: {size} make a training step of about "
+                       f"{estimate_step_ms(cost, 1):g} ms even one example at a time; {why}. "
+                       f"Use {fewer}."}
+    return {field: f"Too big at batch size {config.batch_size}: {size} make a training step "
+                   f"of about {step_ms:g} ms; {why}. Use {fewer}, or a batch size of at most "
+                   f"{largest}.",
+            "batch_size": f"At most {largest} for this network ({size}): a larger batch makes "
+                          f"a training step longer than {STEP_BUDGET_MS:g} ms in the browser."}
 
 
-def check_size(config: TrainingConfig, params: int | None = None) -> None:
+def check_size(config: TrainingConfig, cost: Cost | None = None) -> None:
     """``ValueError`` with the first message of ``size_errors`` if ``config`` is too big."""
-    errors = size_errors(config, params)
+    errors = size_errors(config, cost)
     if errors:
         raise ValueError(next(iter(errors.values())))

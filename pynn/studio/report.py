@@ -23,7 +23,8 @@ def split_report_steps(network: Network, data: DigitSplits, rows: int):
     ``confidence`` (uint8, 0–100); the wrong ones as ``mistakes`` (indices, most confident
     first); the ``confusion`` matrix (row = true digit) and its rows as whole per cents
     (``confusion_percent``); and ``weight_images``: the first layer's weights as
-    ``n_weight_images`` 28×28 uint8 maps (128 = zero, each scaled by its largest weight)."""
+    ``n_weight_images`` uint8 maps of ``weight_side``² (128 = zero, each scaled by its largest
+    weight; see ``weight_images``) and ``weight_kind``: ``filters`` or ``units``."""
     x, y = data.X_test, data.y_test
     pieces = []
     for logits in network.logit_pieces(x, rows):   # one forward pass serves all of it
@@ -39,26 +40,56 @@ def split_report_steps(network: Network, data: DigitSplits, rows: int):
     mistakes = wrong[np.argsort(-confidence[wrong], kind="stable")]
     confusion = confusion_matrix(y, predicted)
     row_totals = np.maximum(confusion.sum(axis=1, keepdims=True), 1)
-    images = weight_images(network)
+    images, side = weight_images(network)
     return {"test_loss": float(loss), "test_accuracy": float(accuracy),
             "predicted": predicted.astype(np.uint8),
             "confidence": np.round(confidence * 100).astype(np.uint8),
             "mistakes": mistakes.tolist(),
             "confusion": confusion.tolist(),
             "confusion_percent": np.round(100 * confusion / row_totals).astype(int).tolist(),
-            "weight_images": images, "n_weight_images": len(images)}
+            "weight_images": images, "n_weight_images": len(images), "weight_side": side,
+            "weight_kind": "filters" if _has_conv(network) else "units"}
 
 
-def weight_images(network: Network, count: int = N_WEIGHT_IMAGES) -> np.ndarray:
-    """The first ``count`` units of the first layer with a weight matrix ``W`` on the 784
-    pixels (pynn's Dense or a learner's) as ``[count, 784]`` uint8 maps; none if no layer has."""
-    first = next((layer.params["W"] for layer in network.layers
-                  if np.ndim(layer.params.get("W")) == 2 and np.shape(layer.params["W"])[0] == 784), None)
-    if first is None:
-        return np.zeros((0, 784), np.uint8)
-    w = np.asarray(first, dtype=np.float64)[:, :count]
-    scale = np.maximum(np.abs(w).max(axis=0), 1e-12)
-    return np.round(127.5 + 127.5 * (w / scale)).astype(np.uint8).T
+def _has_conv(network: Network) -> bool:
+    return any(np.ndim(layer.params.get("W")) == 4 for layer in network.layers)
+
+
+def weight_images(network: Network, count: int = N_WEIGHT_IMAGES) -> tuple[np.ndarray, int]:
+    """The first layer's weights as pictures, and their side: for a convnet, its first
+    ``Conv2D``'s filters (``k×k`` each, one per filter, first input channel); otherwise the
+    first ``count`` units of the first layer with a weight matrix on the 784 pixels (pynn's
+    Dense or a learner's), 28×28 each. uint8 ``[n, side·side]``, 128 = zero, each picture
+    scaled by its largest weight; none (side 0) if no layer has weights on the pixels."""
+    for layer in network.layers:
+        w = layer.params.get("W")
+        if np.ndim(w) == 4:                                  # Conv2D [filters, channels, k, k]
+            maps = np.asarray(w, dtype=np.float64)[:count, 0]
+            return _signed_bytes(maps.reshape(len(maps), -1)), maps.shape[-1]
+        if np.ndim(w) == 2 and np.shape(w)[0] == 784:        # Dense [784, units]
+            return _signed_bytes(np.asarray(w, dtype=np.float64)[:, :count].T), 28
+    return np.zeros((0, 0), np.uint8), 0
+
+
+def feature_maps(network: Network, image: np.ndarray, count: int = N_WEIGHT_IMAGES):
+    """What a convnet's first layer makes of one ``image`` (784 values): the maps after the
+    first ``Conv2D`` and its activation, uint8 ``[n, side·side]`` (0 = nothing, 255 = the
+    strongest response in any map), and their side; ``None`` for a network without convolutions."""
+    conv = next((i for i, layer in enumerate(network.layers) if np.ndim(layer.params.get("W")) == 4), None)
+    if conv is None:
+        return None
+    x = image[None, :]
+    with network._mode(False):
+        for layer in network.layers[:conv + 2]:              # up to the activation after it
+            x = layer.forward(x)
+    maps = np.maximum(x[0, :count], 0).astype(np.float64)
+    scale = max(float(maps.max()), 1e-12)
+    return np.round(255 * maps / scale).astype(np.uint8).reshape(len(maps), -1), maps.shape[-1]
+
+
+def _signed_bytes(rows: np.ndarray) -> np.ndarray:
+    scale = np.maximum(np.abs(rows).max(axis=1, keepdims=True), 1e-12)
+    return np.round(127.5 + 127.5 * (rows / scale)).astype(np.uint8)
 
 
 def gallery_images(data: DigitSplits) -> dict:

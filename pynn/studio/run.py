@@ -41,7 +41,7 @@ import time
 
 from pynn.errors import TrainingDiverged
 from pynn.lab.runner import explain
-from pynn.studio.limits import eval_rows
+from pynn.studio.limits import eval_rows, network_cost
 from pynn.training import BatchEnd, EpochEnd, train_steps
 
 LOSS_SMOOTHING = 0.9     # exponential moving average of the batch loss, as TensorBoard draws it
@@ -76,7 +76,7 @@ class TrainingRun:
         self._steps = train_steps(network, data.X_train, data.y_train, epochs=config.epochs,
                                   batch_size=config.batch_size, shift=config.shift, seed=seed,
                                   validation_data=(data.X_val, data.y_val),
-                                  eval_batch_size=eval_rows(network.count_params()))
+                                  eval_batch_size=eval_rows(network_cost(network)))
         self.log = log
         self.epochs = config.epochs
         self.n_batches = math.ceil(len(data.X_train) / config.batch_size)

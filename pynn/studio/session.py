@@ -33,8 +33,8 @@ from pynn.draw import preprocess_drawing
 from pynn.errors import ModelFileError
 from pynn.lab.swap import (build_with_learner_layers, describe, layer_configs, learner_layers,
                            with_pynn_layers)
-from pynn.studio.limits import check_size, eval_rows, size_errors
-from pynn.studio.report import gallery_images, split_report_steps
+from pynn.studio.limits import check_size, eval_rows, network_cost, size_errors
+from pynn.studio.report import feature_maps, gallery_images, split_report_steps
 from pynn.studio.run import NetworkLog, TrainingRun
 
 DIGITS_NAME = "bundled MNIST digits"
@@ -98,7 +98,7 @@ class Session:
         checked = self.config.update(values)
         needs_reset = self.config.needs_reset(checked)
         # a new architecture is sized by its config, the current network by its own count
-        errors = size_errors(checked, None if needs_reset else self.network.count_params())
+        errors = size_errors(checked, None if needs_reset else network_cost(self.network))
         if errors:
             return {"valid": False, "errors": errors}
         return {"valid": True, "config": checked.to_dict(), "needs_reset": needs_reset}
@@ -113,7 +113,7 @@ class Session:
             labels = ", ".join(FIELD[name].label for name in blocked)
             raise ValueError(f"{labels} can only change with a new network: "
                              f"press Reset to apply {'it' if len(blocked) == 1 else 'them'}")
-        check_size(new, self.network.count_params())
+        check_size(new, network_cost(self.network))
         if self._network is not None:
             if [name for name in self.config.changed(new, "live") if name != "lr"]:
                 self._network.optimizer = new.build_optimizer()
@@ -152,7 +152,7 @@ class Session:
         epochs = network.metadata.get("epochs", saved.get("epochs") if isinstance(saved, dict) else 0)
         epochs = epochs if isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 0 else 0
         try:
-            check_size(config, network.count_params())
+            check_size(config, network_cost(network))
         except ValueError as error:
             raise ModelFileError(f"{name} cannot be used in the studio: {error}") from None
         self._replacing(f"the model {name}")
@@ -187,7 +187,8 @@ class Session:
     # -- prediction -----------------------------------------------------------------------
     def predict(self, ink: bytes, width: int, height: int) -> dict:
         """``{empty: True}`` for a blank drawing, else ``probs``, ``digit`` and the 28×28
-        ``input`` the network saw (uint8)."""
+        ``input`` the network saw (uint8); for a convnet also its first layer's
+        ``feature_maps`` of the drawing (``n_feature_maps`` of ``feature_side``², uint8)."""
         if len(ink) != width * height:
             raise ValueError(f"pixels has {len(ink)} values for a {width}×{height} drawing "
                              f"(expected {width * height})")
@@ -195,8 +196,12 @@ class Session:
         if image is None:
             return {"empty": True}
         probs = self.network.predict_proba(image[None, :])[0]
-        return {"empty": False, "probs": probs.astype(float).tolist(), "digit": int(probs.argmax()),
-                "input": np.round(image * 255).astype(np.uint8)}
+        answer = {"empty": False, "probs": probs.astype(float).tolist(), "digit": int(probs.argmax()),
+                  "input": np.round(image * 255).astype(np.uint8)}
+        maps = feature_maps(self.network, image)
+        if maps is not None:
+            answer.update(feature_maps=maps[0], n_feature_maps=len(maps[0]), feature_side=maps[1])
+        return answer
 
     # -- training -------------------------------------------------------------------------
     def train(self, step: bool = False) -> None:
@@ -256,7 +261,7 @@ class Session:
         by piece: each call works about that long (at least one piece) and answers None
         until the report is complete; a change of network or data starts it afresh."""
         if self.report_job is None:
-            rows = eval_rows(self.network.count_params())
+            rows = eval_rows(network_cost(self.network))
             self.report_job = split_report_steps(self.network, self.data, rows)
         job, deadline = self.report_job, time.perf_counter() + (budget_s or math.inf)
         try:
