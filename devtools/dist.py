@@ -24,6 +24,10 @@ EXTRA_PYODIDE_PACKAGES: tuple[str, ...] = ()
 WEB_SUFFIXES = (".html", ".css", ".js", ".mjs", ".svg", ".png", ".ico", ".webmanifest")
 UPLOT_FILES = ("dist/uPlot.esm.js", "dist/uPlot.min.css", "LICENSE")
 MODEL = "models/default.npz"
+CNN_MODEL = "models/cnn.npz"
+# the pretrained models dist ships: where, and the `python -m pynn train` arguments
+MODELS = {MODEL: ["--seed", "0", "--weights-only"],
+          CNN_MODEL: ["--preset", "CNN", "--seed", "0", "--weights-only"]}
 
 
 def log(what: str, detail: str = "") -> None:
@@ -72,7 +76,8 @@ def build(skip_model: bool = False) -> Path:
         if skip_model:
             log("model", f"SKIPPED (--skip-model): dist/{MODEL} not built")
         else:
-            log("model", _default_model(stage / MODEL))
+            for name, args in MODELS.items():
+                log("model", _pretrained_model(stage / name, name, args))
 
         _replace_dist(stage)
         inputs.write_stamp({"inputs": key, "skip_model": skip_model})
@@ -148,19 +153,19 @@ def _bundle_editor(vendor: Path) -> str:
             f"codemirror@{_npm_version('codemirror')} by {result.stdout.strip()}")
 
 
-def _default_model(out: Path) -> str:
-    """Train the default model with `python -m pynn train --seed 0`, cached per pynn source + args."""
+def _pretrained_model(out: Path, name: str, train_args: list[str]) -> str:
+    """Train a pretrained model with `python -m pynn train <train_args>`, cached per pynn
+    source + args (--weights-only: the page needs the weights, not Adam's moments)."""
     from devtools import inputs
 
-    # --weights-only: the page needs the weights, not Adam's moments (a third of the bytes).
-    args = ["train", "--seed", "0", "--weights-only"]
+    args = ["train", *train_args]
     key = inputs.hash_inputs(dirs=("pynn",), files=("pyproject.toml", "requirements/dev.txt"))
     key = sha256_bytes(f"{key} {' '.join(args)}".encode())
-    cached = CACHE / "models" / f"default-{key[:16]}.npz"
+    cached = CACHE / "models" / f"{Path(name).stem}-{key[:16]}.npz"
     out.parent.mkdir(parents=True, exist_ok=True)
     if cached.exists():
         shutil.copy2(cached, out)
-        return f"{MODEL} (cached: pynn/ unchanged since it was trained)"
+        return f"{name} (cached: pynn/ unchanged since it was trained)"
     cmd = [sys.executable, "-m", "pynn", *args, "--out", str(cached) + ".tmp.npz"]
     log("model", f"training: {' '.join(['python'] + cmd[1:-1])} ...")
     start = time.perf_counter()
@@ -172,13 +177,13 @@ def _default_model(out: Path) -> str:
     if not sys.stdout.isatty():
         env["TQDM_DISABLE"] = "1"
     if subprocess.run(cmd, cwd=ROOT, env=env).returncode:
-        raise BuildError("`python -m pynn train --seed 0` failed (its output is above)")
+        raise BuildError(f"`python -m pynn {' '.join(args)}` failed (its output is above)")
     trained = Path(str(cached) + ".tmp.npz")
     if not trained.exists():
         raise BuildError(f"`python -m pynn train --out {trained}` exited 0 but wrote no file")
     trained.replace(cached)
     shutil.copy2(cached, out)
-    return f"{MODEL} (trained in {time.perf_counter() - start:.1f} s)"
+    return f"{name} (trained in {time.perf_counter() - start:.1f} s)"
 
 
 def _replace_dist(stage: Path) -> None:

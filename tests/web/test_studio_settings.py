@@ -9,15 +9,16 @@ from playwright.sync_api import expect
 from pynn.config import FIELDS
 
 MARKS = {"live": ("⚡", "applies at once, even mid-run"), "on_reset": ("↻", "applies on Reset")}
-ROLES = {"sizes": "textbox", "choice": "combobox", "number": "spinbutton", "int": "spinbutton"}
+ROLES = {"arch": "textbox", "sizes": "textbox", "choice": "combobox", "number": "spinbutton", "int": "spinbutton"}
 ANY = re.compile(r".*")
 
 
 def test_the_form_shows_one_field_per_setting_of_pynns_table_in_order(studio):
     boxes = studio.by("settings").locator(".field")
-    expect(boxes).to_have_count(len(FIELDS))
+    expect(boxes).to_have_count(len(FIELDS) + 1)   # the Preset chooser first
+    expect(boxes.nth(0).locator("select")).to_have_attribute("data-testid", "preset")
     for i, field in enumerate(FIELDS):
-        box, control = boxes.nth(i), studio.by(f"field-{field.name}")
+        box, control = boxes.nth(i + 1), studio.by(f"field-{field.name}")
         expect(box.locator("input, select")).to_have_attribute("data-testid", f"field-{field.name}")
         # its label names it (the mark is only a visual cue), and says when a change applies
         named = studio.page.get_by_role(ROLES[field.kind], name=field.label, exact=True)
@@ -34,7 +35,7 @@ def test_the_form_shows_one_field_per_setting_of_pynns_table_in_order(studio):
         if field.kind == "choice":
             values = control.locator("option").evaluate_all("options => options.map(o => o.value)")
             assert values == list(field.choices), field.name
-        elif field.kind == "sizes":
+        elif field.kind in ("sizes", "arch"):
             expect(control).to_have_attribute("type", "text")
             expect(box).to_have_class(re.compile(r"\bwide\b"))
         else:

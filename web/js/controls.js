@@ -18,7 +18,7 @@ const MARKS = {
   live: { className: "live", text: "⚡", title: "applies at once, even mid-run" },
   on_reset: { className: "needs-reset", text: "↻", title: "applies on Reset" },
 };
-const PLACEHOLDERS = { sizes: "e.g. 100,200" };
+const PLACEHOLDERS = { sizes: "e.g. 100,200", arch: "none (an MLP), or e.g. conv8x5 pool2" };
 const CHECK_DELAY_MS = 250;   // wait for a pause in typing before asking pynn
 
 export class Controls {
@@ -28,20 +28,32 @@ export class Controls {
     this.onValid = onValid;      // ({config, needs_reset, values}) => void
     this.onInvalid = onInvalid;  // (errors) => void
     this.fields = new Map();     // name -> its <input>/<select>, in table order (from setup)
+    this.preset = null;          // the Preset <select> (from setup)
+    this.presets = {};           // name -> recipe
     this.live = new Set();       // names of the settings that apply at once, even mid-run
     this.runActive = false;
     this.enabled = false;
     this.generation = 0;         // a newer check makes older answers stale
     this.timer = null;
-    form.addEventListener("input", () => this.schedule());
-    form.addEventListener("change", () => this.schedule(0));
+    // (the Preset chooser is not a setting: its own listener fills the form)
+    form.addEventListener("input", (event) => { if (event.target !== this.preset) this.schedule(); });
+    form.addEventListener("change", (event) => { if (event.target !== this.preset) this.schedule(0); });
     form.addEventListener("submit", (event) => event.preventDefault());
   }
 
-  // From the bridge's `defaults`: the settings table, one form field per entry, in order.
-  setup({ fields }) {
+  // From the bridge's `defaults`: the settings table, one form field per entry, in order,
+  // after a Preset chooser (pynn's PRESETS: choosing one fills the form with its recipe).
+  setup({ fields, presets }) {
     const built = fields.map((spec) => buildField(spec));
-    this.form.replaceChildren(...built.map(([box]) => box));
+    this.presets = presets;
+    this.preset = presetChooser(Object.keys(presets));
+    this.preset.addEventListener("change", () => {
+      const recipe = this.presets[this.preset.value];
+      if (!recipe) return;
+      this.fill(recipe);
+      this.schedule(0);
+    });
+    this.form.replaceChildren(this.preset.closest(".field"), ...built.map(([box]) => box));
     this.fields = new Map(fields.map((spec, i) => [spec.name, built[i][1]]));
     this.live = new Set(fields.filter((spec) => spec.applies === "live").map((spec) => spec.name));
     this.updateDisabled();
@@ -59,11 +71,23 @@ export class Controls {
       if (field) field.value = Array.isArray(value) ? value.join(",") : String(value);
     }
     this.updateDisabled();
+    this.showPreset();
+  }
+
+  // The preset whose recipe the form holds, or "custom".
+  showPreset() {
+    if (!this.preset) return;
+    const values = this.read();
+    const same = (recipe) => Object.entries(recipe).every(([name, value]) =>
+      String(Array.isArray(value) ? value.join(",") : value) === values[name]);
+    const match = Object.keys(this.presets).find((name) => same(this.presets[name]));
+    this.preset.value = match || "";
   }
 
   schedule(delay = CHECK_DELAY_MS) {
     clearTimeout(this.timer);
     this.updateDisabled();
+    this.showPreset();
     this.timer = setTimeout(() => this.validate(), delay);
   }
 
@@ -117,6 +141,7 @@ export class Controls {
 
   updateDisabled() {
     const optimizer = this.fields.get("optimizer")?.value;
+    if (this.preset) this.preset.disabled = !this.enabled || this.runActive;
     for (const [name, field] of this.fields) {
       let disabled = !this.enabled;
       if (this.runActive && !this.live.has(name)) disabled = true;
@@ -142,9 +167,9 @@ function buildField({ name, kind, label, help, applies, low, high, choices }) {
   if (kind === "choice") {
     control = element("select");
     control.append(...choices.map((value) => new Option(OPTION_LABELS[value] || value, value)));
-  } else if (kind === "sizes") {
+  } else if (kind === "sizes" || kind === "arch") {
     control = element("input", { type: "text", autocomplete: "off", spellcheck: false,
-                                 placeholder: PLACEHOLDERS.sizes });
+                                 placeholder: PLACEHOLDERS[kind] });
   } else {   // number or int
     const whole = kind === "int";
     control = element("input", { type: "number", step: whole ? "1" : "any",
@@ -157,9 +182,20 @@ function buildField({ name, kind, label, help, applies, low, high, choices }) {
   control.setAttribute("aria-describedby", `e-${name}`);
   const error = element("small", { id: `e-${name}`, className: "field-error" });
   error.dataset.testid = `error-${name}`;
-  const box = element("div", { className: kind === "sizes" ? "field wide" : "field" });
+  const box = element("div", { className: kind === "sizes" || kind === "arch" ? "field wide" : "field" });
   box.append(caption, control, error);
   return [box, control];
+}
+
+// The Preset <select> in its .field box ("custom" when the form matches none).
+function presetChooser(names) {
+  const select = element("select", { id: "f-preset" });
+  select.dataset.testid = "preset";
+  select.append(new Option("custom", ""), ...names.map((name) => new Option(name, name)));
+  const caption = element("label", { htmlFor: "f-preset", title: "a ready-made recipe: fills the form; Reset builds it" }, "Preset");
+  const box = element("div", { className: "field" });
+  box.append(caption, select);
+  return select;
 }
 
 function element(tag, properties = {}, text = "") {

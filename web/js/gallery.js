@@ -2,12 +2,16 @@
 // answers (mistakes marked, optionally first), the confusion matrix and the first-layer
 // weights as pictures. Everything shown comes from pynn's `report` and `test_images`.
 
-import { paintDigit, paintWeights } from "./pictures.js";
+import { paintDigit, paintMap, paintWeights } from "./pictures.js";
 
 const SHOWN = 120;   // test digits in the grid
 
 export class Gallery {
-  constructor({ tabs, grid, mistakesFirst, confusion, weights, summary, onPick }) {
+  constructor({ tabs, grid, mistakesFirst, confusion, weights, weightsHelp, maps, mapsTitle, summary, onPick }) {
+    this.weightsHelp = weightsHelp;
+    this.maps = maps;               // a convnet's first-layer maps of the drawing
+    this.mapsTitle = mapsTitle;
+    this.mapCanvases = [];
     this.grid = grid;
     this.mistakesFirst = mistakesFirst;
     this.confusion = confusion;
@@ -169,19 +173,43 @@ export class Gallery {
   }
 
   renderWeights() {
-    const { weight_images: bytes, n_weight_images: n } = this.report;
-    if (!this.weightCanvases || this.weightCanvases.length !== n) {
-      this.weightCanvases = Array.from({ length: n }, (_, k) => {
-        const canvas = document.createElement("canvas");
-        canvas.setAttribute("aria-label", `unit ${k + 1}`);
-        return canvas;
-      });
-      this.weights.replaceChildren(...this.weightCanvases.map((canvas) => {
-        const item = document.createElement("li");
-        item.append(canvas);
-        return item;
-      }));
+    const { weight_images: bytes, n_weight_images: n, weight_side: side, weight_kind: kind } = this.report;
+    const filters = kind === "filters";
+    const what = filters ? "filter" : "unit";
+    if (!this.weightCanvases || this.weightCanvases.length !== n || this.weightKind !== kind) {
+      this.weightKind = kind;
+      this.weightCanvases = canvases(this.weights, n, (k) => `${what} ${k + 1}`);
+      this.weights.setAttribute("aria-label", filters
+        ? `The first layer's ${n} filters as ${side}×${side} pictures` : `First-layer weights as 28×28 pictures`);
+      this.weightsHelp.textContent = filters
+        ? `Each picture is one of the first convolution's ${side}×${side} filters, slid over the digit: red pixels respond to ink, blue ones to its absence. Draw a digit to see what each filter finds in it, below.`
+        : "Each picture is one first-layer unit's 784 weights: red pixels push it up, blue ones down, white ones do nothing.";
     }
-    this.weightCanvases.forEach((canvas, k) => paintWeights(canvas, bytes, k));
+    this.weightCanvases.forEach((canvas, k) => paintWeights(canvas, bytes, k, side));
   }
+
+  // A prediction's first-layer feature maps (convnets only; hidden otherwise).
+  showFeatureMaps(answer) {
+    const n = answer && answer.feature_maps ? answer.n_feature_maps : 0;
+    this.maps.hidden = this.mapsTitle.hidden = n === 0;
+    if (!n) return;
+    if (this.mapCanvases.length !== n) this.mapCanvases = canvases(this.maps, n, (k) => `filter ${k + 1}'s map`);
+    this.mapCanvases.forEach((canvas, k) => paintMap(canvas, answer.feature_maps, k, answer.feature_side));
+  }
+}
+
+// `n` canvases, each in an <li> of `list` (which they replace), labelled by label(k).
+function canvases(list, n, label) {
+  const made = Array.from({ length: n }, (_, k) => {
+    const canvas = document.createElement("canvas");
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", label(k));
+    return canvas;
+  });
+  list.replaceChildren(...made.map((canvas) => {
+    const item = document.createElement("li");
+    item.append(canvas);
+    return item;
+  }));
+  return made;
 }

@@ -53,7 +53,11 @@ worker.on("status", ({ phase, progress, message }) => {
 const predictor = new Predictor({
   pad: $("pad"), clear: $("clear"), list: $("probabilities"), prediction: $("prediction"),
   preview: $("input-preview"), caption: $("confidence"),
-}, worker, { isReady: () => state.ready, onError: (message) => showError(message, "predict") });
+}, worker, {
+  isReady: () => state.ready,
+  onError: (message) => showError(message, "predict"),
+  onAnswer: (answer) => gallery.showFeatureMaps(answer),
+});
 const predict = () => predictor.predict();
 
 // -- settings ----------------------------------------------------------------------------
@@ -246,7 +250,8 @@ function stoppedNote() {
 }
 
 const models = new ModelsAndData({
-  download: $("download-model"), pretrained: $("pretrained-model"), uploadModel: $("upload-model"),
+  download: $("download-model"), pretrained: $("pretrained-model"), pretrainedCnn: $("pretrained-cnn"),
+  uploadModel: $("upload-model"),
   uploadCsv: $("upload-csv"), useDigits: $("use-digits"),
 }, worker, {
   begin: (message) => {
@@ -275,7 +280,8 @@ const models = new ModelsAndData({
 const gallery = new Gallery({
   tabs: [$("tab-digits"), $("tab-confusion"), $("tab-weights")],
   grid: $("digits"), mistakesFirst: $("mistakes-first"), confusion: $("confusion"),
-  weights: $("weights"), summary: $("gallery-summary"),
+  weights: $("weights"), weightsHelp: $("weights-help"), maps: $("feature-maps"), mapsTitle: $("maps-title"),
+  summary: $("gallery-summary"),
   onPick: (ink) => {
     predictor.show(ink);
     scrollTo($("pad"), "nearest");

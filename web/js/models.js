@@ -13,7 +13,8 @@ export class ModelsAndData {
     this.say = say;                  // (message) => void
     this.fileName = fileName;        // () => suggested name for a download
     elements.download.addEventListener("click", () => this.download());
-    elements.pretrained.addEventListener("click", () => this.replaceModel("default_model", {}, "the pretrained model"));
+    elements.pretrained.addEventListener("click", () => this.replaceModel("default_model", { which: "mlp" }, "the pretrained model"));
+    elements.pretrainedCnn.addEventListener("click", () => this.replaceModel("default_model", { which: "cnn" }, "the pretrained CNN"));
     elements.uploadModel.addEventListener("change", () => this.uploadModel());
     elements.uploadCsv.addEventListener("change", () => this.uploadCsv());
     elements.useDigits.addEventListener("click", () => this.useDigits());
@@ -88,7 +89,7 @@ export class ModelsAndData {
 
   setEnabled(enabled, { customData }) {
     const { download, pretrained, uploadModel, uploadCsv, useDigits } = this.el;
-    download.disabled = pretrained.disabled = !enabled;
+    download.disabled = pretrained.disabled = this.el.pretrainedCnn.disabled = !enabled;
     useDigits.disabled = !enabled || !customData;
     for (const input of [uploadModel, uploadCsv]) {
       input.disabled = !enabled;

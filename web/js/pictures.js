@@ -1,7 +1,8 @@
-// pictures.js: paint 28×28 byte pictures that pynn produced onto canvases.
+// pictures.js: paint byte pictures that pynn produced onto canvases: 28×28 digits and
+// weight maps, a convnet's k×k filters and its first layer's feature maps.
 //
-// Digits are ink (0 = paper, 255 = black ink); weight maps are 0–255 with 128 = a zero
-// weight (pynn.bridge scales them). Here bytes only become colours.
+// Digits and feature maps are ink (0 = paper, 255 = black ink); weight maps are 0–255 with
+// 128 = a zero weight (pynn scales them). Here bytes only become colours.
 
 const SIDE = 28;
 
@@ -22,13 +23,13 @@ function palette(stops) {
   return table;
 }
 
-function paint(canvas, bytes, table, offset = 0) {
-  if (canvas.width !== SIDE || canvas.height !== SIDE) {
-    canvas.width = SIDE;
-    canvas.height = SIDE;
+function paint(canvas, bytes, table, offset = 0, side = SIDE) {
+  if (canvas.width !== side || canvas.height !== side) {
+    canvas.width = side;
+    canvas.height = side;
   }
-  const image = new ImageData(SIDE, SIDE);
-  for (let i = 0; i < SIDE * SIDE; i++) {
+  const image = new ImageData(side, side);
+  for (let i = 0; i < side * side; i++) {
     const v = bytes ? bytes[offset + i] : 0;
     image.data.set(table.subarray(v * 3, v * 3 + 3), i * 4);
     image.data[i * 4 + 3] = 255;
@@ -41,8 +42,14 @@ export function paintDigit(canvas, bytes, index = 0) {
   paint(canvas, bytes, INK, index * SIDE * SIDE);
 }
 
-export function paintWeights(canvas, bytes, index = 0) {
-  paint(canvas, bytes, WEIGHTS, index * SIDE * SIDE);
+// Weights (signed colour map) of `side`×`side` pictures: first-layer units or filters.
+export function paintWeights(canvas, bytes, index = 0, side = SIDE) {
+  paint(canvas, bytes, WEIGHTS, index * side * side, side);
+}
+
+// A feature map: how strongly each place of the drawing excites one filter.
+export function paintMap(canvas, bytes, index, side) {
+  paint(canvas, bytes, INK, index * side * side, side);
 }
 
 export { SIDE };

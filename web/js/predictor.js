@@ -11,7 +11,7 @@ import { Probabilities } from "./probabilities.js";
 const REPREDICT_MS = 1000;   // while training, the drawing is re-read with the newest weights
 
 export class Predictor {
-  constructor({ pad, clear, list, prediction, preview, caption }, worker, { isReady, onError }) {
+  constructor({ pad, clear, list, prediction, preview, caption }, worker, { isReady, onError, onAnswer }) {
     this.probabilities = new Probabilities({ list, prediction, preview, caption });
     this.version = 0;     // a cleared drawing makes answers in flight stale
     this.hasInk = false;
@@ -26,6 +26,7 @@ export class Predictor {
         if (version !== this.version) return;
         if (answer.empty) this.probabilities.clear();
         else this.probabilities.show(answer);
+        onAnswer(answer.empty ? null : answer);
       } catch (error) {
         onError(`Could not read the drawing: ${error.message}`);
       }
@@ -41,6 +42,7 @@ export class Predictor {
       this.version += 1;
       this.hasInk = false;
       this.probabilities.clear();
+      onAnswer(null);
     });
   }
 

@@ -23,7 +23,8 @@ export class Readouts {
   }
 
   clear() {
-    for (const id of ["train-accuracy", "val-accuracy", "train-loss", "val-loss"]) setText(id, "–");
+    // every figure described the previous network or data; the report brings the test ones back
+    for (const id of ["train-accuracy", "val-accuracy", "train-loss", "val-loss", "test-accuracy", "test-loss"]) setText(id, "–");
     this.epochProgress.value = 0;
     this.runProgress.value = 0;
     this.epochDetail.textContent = "";

@@ -21,7 +21,8 @@
 //                                              such as stop when idle, changes nothing)
 //     (load_csv may send the File itself: the worker reads it, so a 110 MB CSV never sits
 //      in the page's memory. train_slice is the worker's own.)
-//   - default_model      reload the pretrained model shipped in dist/models/default.npz
+//   - default_model {which}  load a pretrained model shipped in dist/models/: which "mlp"
+//                        (default.npz, the one loaded at start) or "cnn" (cnn.npz)
 //
 // Worker -> page:
 //   {type: "reply", id, ok: true, ...answer}          the request's answer (run commands and
@@ -51,6 +52,8 @@ import { loadPyodide } from "../pyodide/pyodide.mjs";
 const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 const DEFAULT_MODEL_URL = new URL("../models/default.npz", import.meta.url).href;
 const DEFAULT_MODEL_NAME = "the pretrained model";
+const CNN_MODEL_URL = new URL("../models/cnn.npz", import.meta.url).href;
+let cnnModel = null;      // Promise<Uint8Array> of dist/models/cnn.npz, fetched when first asked
 const SLICE_MS = 30;       // Python time per slice; messages are handled between slices
 const PIECE_MS = 20;       // Python time per piece of a report; messages are handled between
 
@@ -105,10 +108,7 @@ async function boot() {
   self.fetch = countedFetch(realFetch);
   loadingStatus("Starting the Python runtime…");
   // The model downloads while Pyodide boots, and numpy + pynn load during the boot itself.
-  defaultModel = self.fetch(DEFAULT_MODEL_URL).then(async (response) => {
-    if (!response.ok) throw new Error(`models/default.npz: HTTP ${response.status}`);
-    return new Uint8Array(await response.arrayBuffer());
-  });
+  defaultModel = fetchBytes(DEFAULT_MODEL_URL, "models/default.npz");
   py = await loadPyodide({
     indexURL: PYODIDE_URL,
     packages: ["pynn"],
@@ -124,6 +124,12 @@ async function boot() {
   if (!loaded.ok) throw new Error(loaded.error);
   self.fetch = realFetch;
   post({ type: "status", phase: "ready", progress: 1, message: "Ready: draw a digit" });
+}
+
+async function fetchBytes(url, name) {
+  const response = await self.fetch(url);
+  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 // -- calling the bridge ------------------------------------------------------------------
@@ -229,6 +235,10 @@ async function answer(request) {
   const { id, type, ...args } = request;
   if (type === "train_slice") return { ok: false, error: "train_slice is the worker's own: send train or step" };
   if (type === "default_model") {
+    if (args.which === "cnn") {
+      cnnModel = cnnModel || fetchBytes(CNN_MODEL_URL, "models/cnn.npz");
+      return answer({ type: "load_model", data: await cnnModel, name: "the pretrained CNN" });
+    }
     return answer({ type: "load_model", data: await defaultModel, name: DEFAULT_MODEL_NAME });
   }
   if (type === "report") return report();
