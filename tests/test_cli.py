@@ -334,7 +334,7 @@ def test_lab_check_exits_1_and_names_the_failing_check(tmp_path):
 def test_lab_starter_and_list_help_a_learner_begin(tmp_path):
     listing = run("lab", "list")
     assert listing.returncode == 0
-    assert [line.split()[0] for line in listing.stdout.splitlines()] == ["relu", "dense", "softmax", "own_layer"]
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == ["relu", "dense", "softmax", "own_layer", "conv2d"]
     starter = run("lab", "starter", "relu")
     assert starter.returncode == 0 and "TODO" in starter.stdout and "class ReLU(Layer)" in starter.stdout
     missing = run("lab", "check", "relu", str(tmp_path / "nope.py"))

@@ -23,11 +23,11 @@ def failed(report) -> list[str]:
 
 def test_the_exercises_come_in_the_assignments_order():
     exercises = pynn.lab.all_exercises()
-    assert list(exercises) == ["relu", "dense", "softmax", "own_layer"]
+    assert list(exercises) == ["relu", "dense", "softmax", "own_layer", "conv2d"]
     for exercise in exercises.values():
         shown = exercise.to_dict()
         assert shown["title"] and shown["statement"] and "TODO" in shown["starter"]
-    assert [e.replaces for e in exercises.values()] == ["ReLU", "Dense", None, None]
+    assert [e.replaces for e in exercises.values()] == ["ReLU", "Dense", None, None, None]
 
 
 @pytest.mark.parametrize("exercise", ["relu", "dense", "softmax"])
@@ -41,6 +41,25 @@ def test_a_correct_layer_of_your_own_passes():
     report = pynn.lab.check("own_layer", (SOLUTIONS / "elu.py").read_text())
     assert report.passed, str(report)
     assert "ELU()" in results(report)["builds"].detail
+
+
+def test_a_learner_s_conv2d_passes_and_a_forgotten_bias_gradient_is_named():
+    code = (SOLUTIONS / "my_conv.py").read_text()
+    report = pynn.lab.check("conv2d", code)
+    assert report.passed, str(report)
+    assert "agrees with pynn's layer" in results(report)
+    broken = pynn.lab.check("conv2d", code.replace(
+        'self.grads["b"] = grad_output.sum(axis=(2, 3)).sum(axis=0)', 'self.grads["b"] = np.zeros(W.shape[0])'))
+    assert failed(broken) == ["gradient check: grads['b']", "agrees with pynn's layer"]
+    assert "grads['b']" in results(broken)["gradient check: grads['b']"].detail
+
+
+def test_a_conv2d_that_returns_rows_fails_the_shape_check():
+    code = (SOLUTIONS / "my_conv.py").read_text().replace(
+        'return out + self.params["b"].reshape(1, -1, 1, 1)', 'return (out + self.params["b"].reshape(1, -1, 1, 1)).reshape(len(out), -1)')
+    report = pynn.lab.check("conv2d", code)
+    assert failed(report) == ["output shape"]
+    assert "expected [2, channels, height, width]" in results(report)["output shape"].detail
 
 
 def test_the_solutions_shown_to_learners_pass_their_own_checks():
@@ -130,7 +149,7 @@ def test_a_layer_that_returns_the_wrong_shape_stops_at_the_shape_check():
 
 
 def test_unknown_exercises_are_named():
-    with pytest.raises(ValueError, match="no exercise 'conv'; there are relu, dense, softmax, own_layer"):
+    with pytest.raises(ValueError, match="no exercise 'conv'; there are relu, dense, softmax, own_layer, conv2d"):
         pynn.lab.check("conv", MY_LAYERS)
 
 
@@ -154,7 +173,7 @@ def test_the_lab_bridge_answers_plain_dicts_and_never_raises():
 
     bridge = LabBridge()
     listed = bridge.handle({"type": "exercises"})
-    assert listed["ok"] and [e["id"] for e in listed["exercises"]] == ["relu", "dense", "softmax", "own_layer"]
+    assert listed["ok"] and [e["id"] for e in listed["exercises"]] == ["relu", "dense", "softmax", "own_layer", "conv2d"]
     checked = bridge.handle({"type": "check", "exercise": "dense", "code": MY_LAYERS})
     assert checked["ok"] and checked["passed"] and all(r["passed"] for r in checked["results"])
     assert set(checked["results"][0]) == {"name", "passed", "detail", "hint"}

@@ -22,12 +22,13 @@ CONTRACT_HINT = ("backward(input, grad_output) must fill self.grads (same keys a
 
 def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), reference=None,
                 extra: Callable[[Report, type], None] | None = None,
-                extremes=(1e3, -1e3), seed: int = 0) -> None:
+                extremes=(1e3, -1e3), seed: int = 0, output_ndim: int = 2) -> None:
     """Run the standard checks on layer class ``cls``.
 
     Args:
         make: ``make(cls)`` builds the learner's layer (e.g. ``lambda cls: cls(5, 3, rng=0)``).
-        input_shape: a batch for the checks, ``[batch, units]``.
+        input_shape: a batch for the checks, ``[batch, units]`` (or ``[batch, channels,
+            height, width]`` for image layers, with ``output_ndim=4``).
         reference: ``reference(layer)`` builds pynn's equivalent layer with the same
             parameters as ``layer``; ``None`` (own layers) skips the agreement check.
         extra: ``extra(report, cls)`` runs the exercise's own numeric asserts, after the
@@ -54,9 +55,10 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
 
     def output_shape():
         out = np.asarray(layer.forward(x))
-        if out.ndim != 2 or out.shape[0] != input_shape[0]:
-            raise Failed(f"forward of a [{input_shape[0]}, {input_shape[1]}] batch returned shape "
-                         f"{out.shape}; expected [{input_shape[0]}, units]")
+        if out.ndim != output_ndim or out.shape[0] != input_shape[0]:
+            rest = ", units" if output_ndim == 2 else ", channels, height, width"
+            raise Failed(f"forward of a {list(input_shape)} batch returned shape "
+                         f"{out.shape}; expected [{input_shape[0]}{rest}]")
         return f"forward: {tuple(x.shape)} → {out.shape}"
 
     report.check("output shape", output_shape, essential=True,

@@ -57,7 +57,8 @@ def result(studio, name: str) -> str:
 def test_correct_answers_pass_every_check_of_every_exercise(studio, tmp_path):
     open_lab(studio)
     for exercise, code in [("relu", MY_LAYERS), ("dense", MY_LAYERS), ("softmax", MY_LAYERS),
-                           ("own_layer", (SOLUTIONS / "elu.py").read_text())]:
+                           ("own_layer", (SOLUTIONS / "elu.py").read_text()),
+                           ("conv2d", (SOLUTIONS / "my_conv.py").read_text())]:
         pick(studio, exercise)
         upload(studio, tmp_path, code)
         results = check(studio)
