@@ -74,3 +74,22 @@ def test_the_cli_trains_a_convnet_from_the_same_text(tmp_path):
     assert "Conv2D(1, 4, 5)" in repr(net.layers) and net.metadata["config"]["arch"] == "conv4x5 pool4"
     bad = subprocess.run([sys.executable, "-m", "pynn", "train", "--arch", "conv4x"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("error: --arch: Convolutions must be")
+
+
+def test_a_convnet_trains_saves_and_loads_through_the_studio(digits):
+    from pynn.bridge import Studio
+
+    studio = Studio()
+    studio.session._data = digits
+    config = {"arch": "conv4x5 pool4", "hidden": "", "batch_size": 64, "epochs": 1, "shift": 0}
+    assert studio.handle({"type": "reset", "config": config})["ok"]
+    assert studio.handle({"type": "train"})["state"] == "running"
+    while studio.handle({"type": "train_slice", "budget_ms": 1000})["state"] == "running":
+        pass
+    report = studio.handle({"type": "report"})
+    assert report["test_accuracy"] > 0.5 and report["weight_kind"] == "filters" and report["weight_side"] == 5
+    saved = studio.handle({"type": "save_model"})["data"]
+    other = Studio()
+    loaded = other.handle({"type": "load_model", "data": saved, "name": "cnn.npz"})
+    assert loaded["ok"] and loaded["config"]["arch"] == "conv4x5 pool4" and loaded["model"]["epochs_done"] == 1
+    np.testing.assert_array_equal(other.network.predict(digits.X_test), studio.network.predict(digits.X_test))
