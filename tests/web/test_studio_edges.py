@@ -123,9 +123,12 @@ def test_back_and_forward_never_throw_away_a_trained_network(studio):
     studio.click("train")
     studio.wait_epochs(1)
     studio.wait_run_state("idle")
-    studio.page.evaluate("() => { location.hash = 'hidden=16&seed=5'; }")   # a history entry
+    url = studio.page.url
+    studio.page.goto(url.split("#")[0] + "#hidden=16&seed=5")   # a pasted link: a history entry
     expect(studio.by("field-hidden")).to_have_value("16")
+    expect(studio.by("reset-hint")).to_be_visible()   # checked, and the link rewritten to the form
     studio.page.go_back()
+    assert studio.page.url == url
     expect(studio.by("field-hidden")).to_have_value("32")
     expect(studio.by("reset-hint")).to_be_hidden()
     studio.page.go_forward()
