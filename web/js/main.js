@@ -115,7 +115,7 @@ worker.on("training", ({ state: runState, reason, message }) => {
     finished: `Finished the run: this network has now trained ${state.model ? state.model.epochs_done : ""} epochs.`,
     diverged: "Training stopped: the loss diverged.",
     error: "Training stopped by an error.",
-    replaced: `Training stopped: ${message} took the network's place.`,
+    replaced: `Training stopped: replaced by ${message}.`,
   };
   if (messages[reason]) setStatus(messages[reason]);
   state.replacedBy = reason === "replaced" ? message : "";
@@ -273,7 +273,8 @@ const models = new ModelsAndData({
   say: setStatus,
   fileName: () => {
     const hidden = $("model-summary").dataset.hidden || "linear";
-    return `pynn-${hidden.replaceAll(",", "-")}-${$("epoch-counter").textContent}ep.npz`;
+    const kind = state.model && state.model.layers.some((l) => l.type === "Conv2D") ? "cnn-" : "";
+    return `pynn-${kind}${hidden.replaceAll(",", "-")}-${$("epoch-counter").textContent}ep.npz`;
   },
 });
 
