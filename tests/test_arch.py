@@ -59,6 +59,7 @@ def test_the_codelab_cnn_fits_the_studio_and_a_wide_one_is_refused_naming_convol
     assert errors["arch"].startswith("Too big") and "filters" in errors["arch"]
 
 
+@pytest.mark.native_only(reason="runs `python -m pynn` in a subprocess")
 def test_the_cli_trains_a_convnet_from_the_same_text(tmp_path):
     import subprocess
     import sys
