@@ -141,6 +141,7 @@ def test_pressing_stop_or_pause_twice_is_harmless(studio):
     expect(studio.by("status")).to_contain_text("Stopped")
     studio.page.wait_for_timeout(500)
     sent = studio.page.evaluate("() => window.__sent")
-    assert sent.count("stop") == 2 and sent.count("pause") == 1 and sent.count("resume") == 1, sent
+    # the second Stop reaches the worker only if it came before the answer disabled the button
+    assert sent.count("stop") in (1, 2) and sent.count("pause") == 1 and sent.count("resume") == 1, sent
     expect(studio.by("error")).to_be_hidden()
     expect(studio.by("train")).to_be_enabled()
