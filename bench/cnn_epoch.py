@@ -33,6 +33,7 @@ import numpy as np  # noqa: E402
 from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
 
 import pynn  # noqa: E402
+from epoch import raw_grad_softmax_crossentropy_with_logits  # noqa: E402 -- bench/epoch.py's textbook loss
 
 IN_WEBASSEMBLY = sys.platform == "emscripten"
 LR = 0.05
@@ -117,13 +118,6 @@ class RawDense:
         self.weights = self.weights - self.learning_rate * grad_weights
         self.biases = self.biases - self.learning_rate * grad_output.sum(axis=0)
         return grad_input
-
-
-def raw_grad_softmax_crossentropy_with_logits(logits, reference_answers):
-    ones_for_answers = np.zeros_like(logits)
-    ones_for_answers[np.arange(len(logits)), reference_answers] = 1
-    softmax = np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)
-    return (-ones_for_answers + softmax) / logits.shape[0]
 
 
 def raw_train(network, X, y):
@@ -216,7 +210,7 @@ def run_in_pyodide(repeats: int) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         wrapper = os.path.join(tmp, "run.py")
         with open(wrapper, "w") as f:
-            f.write("import sys\nsys.path.insert(0, '/mnt')\n"
+            f.write("import sys\nsys.path[:0] = ['/mnt', '/mnt/bench']\n"
                     f"sys.argv = ['cnn_epoch.py', '--repeats', '{repeats}']\n"
                     "exec(compile(open('/mnt/bench/cnn_epoch.py').read(), 'cnn_epoch.py', 'exec'),"
                     " {'__name__': '__main__'})\n")

@@ -48,11 +48,12 @@ def split_report_steps(network: Network, data: DigitSplits, rows: int):
             "confusion": confusion.tolist(),
             "confusion_percent": np.round(100 * confusion / row_totals).astype(int).tolist(),
             "weight_images": images, "n_weight_images": len(images), "weight_side": side,
-            "weight_kind": "filters" if _has_conv(network) else "units"}
+            "weight_kind": "units" if _first_conv(network) is None else "filters"}
 
 
-def _has_conv(network: Network) -> bool:
-    return any(np.ndim(layer.params.get("W")) == 4 for layer in network.layers)
+def _first_conv(network: Network) -> int | None:
+    """The index of the first layer with 4-D weights (a convolution, pynn's or a learner's)."""
+    return next((i for i, layer in enumerate(network.layers) if np.ndim(layer.params.get("W")) == 4), None)
 
 
 def weight_images(network: Network, count: int = N_WEIGHT_IMAGES) -> tuple[np.ndarray, int]:
@@ -61,11 +62,12 @@ def weight_images(network: Network, count: int = N_WEIGHT_IMAGES) -> tuple[np.nd
     first ``count`` units of the first layer with a weight matrix on the 784 pixels (pynn's
     Dense or a learner's), 28×28 each. uint8 ``[n, side·side]``, 128 = zero, each picture
     scaled by its largest weight; none (side 0) if no layer has weights on the pixels."""
+    conv = _first_conv(network)
+    if conv is not None:                                     # Conv2D [filters, channels, k, k]
+        maps = np.asarray(network.layers[conv].params["W"], dtype=np.float64)[:count, 0]
+        return _signed_bytes(maps.reshape(len(maps), -1)), maps.shape[-1]
     for layer in network.layers:
         w = layer.params.get("W")
-        if np.ndim(w) == 4:                                  # Conv2D [filters, channels, k, k]
-            maps = np.asarray(w, dtype=np.float64)[:count, 0]
-            return _signed_bytes(maps.reshape(len(maps), -1)), maps.shape[-1]
         if np.ndim(w) == 2 and np.shape(w)[0] == 784:        # Dense [784, units]
             return _signed_bytes(np.asarray(w, dtype=np.float64)[:, :count].T), 28
     return np.zeros((0, 0), np.uint8), 0
@@ -75,7 +77,7 @@ def feature_maps(network: Network, image: np.ndarray, count: int = N_WEIGHT_IMAG
     """What a convnet's first layer makes of one ``image`` (784 values): the maps after the
     first ``Conv2D`` and its activation, uint8 ``[n, side·side]`` (0 = nothing, 255 = the
     strongest response in any map), and their side; ``None`` for a network without convolutions."""
-    conv = next((i for i, layer in enumerate(network.layers) if np.ndim(layer.params.get("W")) == 4), None)
+    conv = _first_conv(network)
     if conv is None:
         return None
     x = image[None, :]
