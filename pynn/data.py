@@ -34,13 +34,19 @@ def to_float_images(pixels: np.ndarray, flatten: bool = True) -> np.ndarray:
     return images if flatten else images.reshape(-1, 28, 28)
 
 
+def split_sizes(n: int, val_fraction: float = 0.1, test_fraction: float = 0.1) -> tuple[int, int, int]:
+    """``(train, validation, test)`` row counts of ``split_by_position`` for ``n`` rows:
+    fractions of the total, rounded down; train gets the rest."""
+    n_test, n_val = int(n * test_fraction), int(n * val_fraction)
+    return n - n_val - n_test, n_val, n_test
+
+
 def split_by_position(x: np.ndarray, y: np.ndarray, val_fraction: float = 0.1,
                       test_fraction: float = 0.1) -> DigitSplits:
     """Train = the first rows, then validation, then test = the last rows (as the assignment
     keeps "the last 10000 of train" for validation). Fractions of the total, rounded down."""
     n = len(x)
-    n_test, n_val = int(n * test_fraction), int(n * val_fraction)
-    n_train = n - n_val - n_test
+    n_train, n_val, n_test = split_sizes(n, val_fraction, test_fraction)
     if len(y) != n:
         raise ValueError(f"{n} images but {len(y)} labels")
     if min(n_train, n_val, n_test) <= 0:
@@ -50,9 +56,54 @@ def split_by_position(x: np.ndarray, y: np.ndarray, val_fraction: float = 0.1,
     return DigitSplits(x[:a], y[:a], x[a:b], y[a:b], x[b:], y[b:])
 
 
+# -- the bundled digits ------------------------------------------------------------------------
+# CPython installs of pynn carry them (pynn/datasets/digits.npz). The studio's browser build
+# ships them as a file of their own, fetched only when training or the gallery first needs
+# them; it hands them to pynn with ``install_digits``.
+
+DIGITS_FILE = "digits.npz"
+DIGITS_ROWS = 10_000          # rows in the bundled file (a test checks it)
+_installed: bytes | None = None
+
+
+class DigitsMissing(FileNotFoundError):
+    """This install of pynn has no bundled digits and none were installed."""
+
+
+def install_digits(data: bytes) -> None:
+    """Use ``data`` (the bytes of a ``digits.npz``) as the bundled digits, where pynn was
+    installed without them. Checked before it is kept: ``ValueError`` names the problem."""
+    images, labels = _read_digits(bytes(data), "the digits file")
+    if len(images) != DIGITS_ROWS:
+        raise ValueError(f"the digits file has {len(images)} digits, expected {DIGITS_ROWS}")
+    global _installed
+    _installed = bytes(data)
+
+
+def _read_digits(data: bytes, name: str) -> tuple[np.ndarray, np.ndarray]:
+    import io
+
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+            images, labels = archive["images"], archive["labels"]
+    except Exception as error:  # noqa: BLE001 -- zip, npz and key errors alike
+        raise ValueError(f"{name} is not a digits .npz ({type(error).__name__}: {error})") from None
+    if (images.dtype != np.uint8 or images.ndim != 2 or images.shape[1] != N_PIXELS
+            or labels.shape != (len(images),) or labels.size and labels.max() >= N_CLASSES):
+        raise ValueError(f"{name} does not hold uint8 images [n, {N_PIXELS}] with labels 0–9")
+    return images, labels
+
+
 def load_digits_raw() -> tuple[np.ndarray, np.ndarray]:
-    """The 10,000 bundled digits as stored: uint8 images ``[10000, 784]``, uint8 labels."""
-    with resources.files("pynn.datasets").joinpath("digits.npz").open("rb") as f:
+    """The 10,000 bundled digits as stored: uint8 images ``[10000, 784]``, uint8 labels.
+    Raises ``DigitsMissing`` where pynn was installed without them (see ``install_digits``)."""
+    if _installed is not None:
+        return _read_digits(_installed, "the installed digits")
+    packaged = resources.files("pynn.datasets").joinpath(DIGITS_FILE)
+    if not packaged.is_file():
+        raise DigitsMissing("the bundled digits are not part of this pynn install "
+                            "(give them with pynn.data.install_digits)")
+    with packaged.open("rb") as f:
         with np.load(f, allow_pickle=False) as archive:
             return archive["images"], archive["labels"]
 

@@ -99,3 +99,73 @@ def test_a_learner_layer_that_raises_mid_run_ends_it_with_their_line_and_keeps_t
     after = studio.network.state_dict()
     assert all(np.all(np.isfinite(value)) for value in after.values())
     assert any(not np.array_equal(after[k], before[k]) for k in before)  # trained up to the error
+
+
+# -- a learner's Conv2D in the studio's convnet ---------------------------------------------------
+CONV_CODE = (Path(__file__).parent / "lab_solutions" / "my_conv.py").read_text()
+CONVNET = pynn.TrainingConfig(arch="conv4x5 pool2 conv8x5 pool2", hidden=(), dropout=0.0,
+                              optimizer="sgd", lr=0.05, epochs=1)
+
+
+def conv_classes():
+    return learner_layers(CONV_CODE, [EXERCISES["conv2d"]])
+
+
+def test_a_correct_learner_conv2d_trains_exactly_like_pynns(digits):
+    mine = build_with_learner_layers(CONVNET, conv_classes())
+    theirs = CONVNET.build_network()
+    assert describe(mine) == ("Network([Reshape((1, 28, 28)), your Conv2D(1, 4, 5), ReLU(), MaxPool2D(2), "
+                              "your Conv2D(4, 8, 5), ReLU(), MaxPool2D(2), Flatten(), Dense(128, 10)])")
+    assert mine.metadata["learner_layers"] == ["Conv2D"]
+    for network in (mine, theirs):
+        pynn.fit(network, digits.X_train[:320], digits.y_train[:320], epochs=1, batch_size=64, seed=0)
+    for (name, a, _), (_, b, _) in zip(mine.parameters(), theirs.parameters()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6, err_msg=name)
+    assert not np.allclose(mine.layers[1].params["W"], CONVNET.build_network().layers[1].params["W"])  # it trained
+
+
+def test_a_convnet_with_a_learner_conv2d_saves_as_pynns():
+    mine = build_with_learner_layers(CONVNET, conv_classes())
+    loaded = pynn.load(pynn.io.to_bytes(with_pynn_layers(mine)))
+    assert repr(loaded) == repr(CONVNET.build_network())
+    x = np.random.default_rng(0).random((3, 784), dtype=np.float32)
+    np.testing.assert_allclose(loaded.predict_proba(x), mine.predict_proba(x), rtol=1e-5)
+
+
+def test_the_studio_trains_its_convnet_with_the_learners_conv2d():
+    from pynn.bridge import Studio
+
+    studio = Studio()
+    config = {"arch": "conv4x5 pool4", "hidden": "", "epochs": "1", "dropout": "0", "shift": "0"}
+    assert studio.handle({"type": "reset", "config": config})["ok"]
+    answer = studio.handle({"type": "use_lab_layers", "layers": [{"exercise": "conv2d", "code": CONV_CODE}]})
+    assert answer["ok"], answer
+    assert "your Conv2D(1, 4, 5)" in answer["model"]["summary"]
+    assert answer["model"]["layers"][1] == {"type": "Conv2D", "yours": True, "in_channels": 1,
+                                            "out_channels": 4, "kernel_size": 5, "stride": 1, "padding": 0}
+    pynns = Studio()   # the same settings with pynn's Conv2D: the same run, epoch for epoch
+    assert pynns.handle({"type": "reset", "config": config})["ok"]
+    results = []
+    for each in (studio, pynns):
+        assert each.handle({"type": "train"})["ok"]
+        results.append([e for e in run_to_the_end(each) if e["type"] == "epoch"])
+    (mine,), (theirs,) = results
+    assert mine["val_accuracy"] > 0.6 and mine["val_accuracy"] == pytest.approx(theirs["val_accuracy"], abs=0.002)
+    assert mine["loss"] == pytest.approx(theirs["loss"], rel=1e-3)
+    report = studio.handle({"type": "report"})
+    assert report["weight_kind"] == "filters" and report["weight_side"] == 5   # their filters, shown
+    saved = pynn.load(studio.handle({"type": "save_model"})["data"])
+    assert repr(saved.layers[1]) == "Conv2D(1, 4, 5)"
+
+
+def test_a_learner_conv2d_without_a_place_for_it_is_refused_with_a_reason():
+    with pytest.raises(ValueError, match="this network has no Conv2D layer for your Conv2D to replace: "
+                                         "give it convolutions"):
+        build_with_learner_layers(pynn.TrainingConfig(hidden=(8,)), conv_classes())
+    with pytest.raises(ValueError, match=r"your Conv2D slides by one pixel without padding, but this "
+                                         r"network's Conv2D\(1, 4, 5, stride=2, padding=2\) does not"):
+        build_with_learner_layers(CONVNET.update({"arch": "conv4x5s2p2"}), conv_classes())
+    # with the MLP, a learner's Dense still stands in and their Conv2D is left out
+    both = {**classes(), **conv_classes()}
+    mine = build_with_learner_layers(pynn.TrainingConfig(hidden=(8,), dropout=0.0), both)
+    assert mine.metadata["learner_layers"] == ["Dense", "ReLU"]

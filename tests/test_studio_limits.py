@@ -4,6 +4,7 @@ pieces that each fit the budget, and a replaced network is let go."""
 
 import gc
 import weakref
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,8 @@ import pynn
 from pynn.bridge import Studio
 from pynn.studio.limits import (STEP_BUDGET_MS, config_cost, estimate_step_ms, eval_rows,
                                 max_batch_size, network_cost)
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -118,3 +121,44 @@ def test_a_slice_at_an_epoch_end_validates_one_piece_at_a_time(studio, digits):
             break
     n_batches = -(-len(digits.X_train) // 64)
     assert slices == n_batches + -(-len(digits.X_val) // rows) + 1   # + the epoch's end
+
+
+SLOW_RELU = '''
+import time
+import numpy as np
+from pynn import Layer
+
+
+class ReLU(Layer):
+    """Correct, but it dawdles on whole batches (the lab's checks use small ones)."""
+
+    def forward(self, input):
+        if len(input) >= 16:
+            time.sleep(0.6)
+        return np.maximum(0, input)
+
+    def backward(self, input, grad_output):
+        return grad_output * (input > 0)
+'''
+
+
+def test_learner_layers_slow_enough_to_hold_up_the_page_are_refused_with_a_batch_that_fits():
+    s = Studio()
+    before = s.session.network
+    answer = s.handle({"type": "use_lab_layers", "layers": [{"exercise": "relu", "code": SLOW_RELU}]})
+    assert answer["ok"] is False
+    assert "Your layers make a training step" in answer["error"] and "as long as pynn's" in answer["error"]
+    assert "batch size 64" in answer["error"] and "under 200 ms" in answer["error"]
+    assert "make your layers faster" in answer["error"]
+    if "at most" in answer["error"]:       # natively pynn's step is so quick that none fits
+        assert 0 < int(answer["error"].split("batch size of at most ")[1].split(",")[0]) < 64
+    assert s.session.network is before       # nothing changed
+
+
+def test_learner_layers_as_fast_as_pynns_are_taken():
+    code = (ROOT / "tests" / "lab_solutions" / "my_layers.py").read_text()
+    s = Studio()
+    answer = s.handle({"type": "use_lab_layers", "layers": [{"exercise": "relu", "code": code},
+                                                            {"exercise": "dense", "code": code}]})
+    assert answer["ok"], answer
+    assert "your Dense" in answer["model"]["summary"]

@@ -9,7 +9,7 @@ An exercise file defines (see ``docs/LAB.md`` for a template):
 - ``check(target, report)``: runs the checks on what the learner wrote (``pynn.lab.checks``
   and ``pynn.lab.layer_checks`` hold the usual ones);
 - optionally ``REPLACES`` (the pynn layer this one can stand in for when training:
-  ``"ReLU"``, ``"Dense"``), ``SOLUTION`` (shown after ``SHOW_SOLUTION_AFTER`` failed checks)
+  ``"ReLU"``, ``"Dense"``, ``"Conv2D"``), ``SOLUTION`` (shown after ``SHOW_SOLUTION_AFTER`` failed checks)
   and ``find(namespace)`` (what to check, when it is not one name: e.g. two functions).
 """
 

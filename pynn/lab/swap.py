@@ -1,8 +1,11 @@
 """Train with my layers: the studio's network with the learner's classes in place of pynn's.
 
 The network keeps its architecture and its seed: pynn builds it as usual, then each layer the
-learner wrote (ReLU, Dense) takes the place of pynn's, starting from the very same weights.
-A correct learner layer therefore trains exactly like pynn's; a wrong one shows it.
+learner wrote (ReLU, Dense, Conv2D) takes the place of pynn's, starting from the very same
+weights. A correct learner layer therefore trains exactly like pynn's; a wrong one shows it.
+A learner's class is built with the sizes of the layer it replaces, as the lab's starter code
+takes them: ``Dense(input_units, output_units)``, ``Conv2D(in_channels, out_channels,
+kernel_size)`` (stride 1, no padding: the exercise's convolution), ``ReLU()``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from pynn.config import TrainingConfig
+from pynn.conv import Conv2D
 from pynn.lab.exercise import Exercise
 from pynn.lab.runner import LearnerCodeError, run_code
 from pynn.layers import LAYER_TYPES, Dense, Layer
@@ -38,14 +42,16 @@ def learner_layers(code: str, exercises: list[Exercise], filename: str | None = 
 
 def swap_layers(network: Network, classes: dict[str, type]) -> Network:
     """A network like ``network`` in which each layer whose type is a key of ``classes`` is
-    the learner's class, with the same parameters (float32 copies) and the same optimizer."""
-    layers = []
+    the learner's class, with the same parameters (float32 copies) and the same optimizer.
+    ``ValueError`` if none of the learner's classes has a layer to replace."""
+    layers, used = [], set()
     for layer in network.layers:
         cls = classes.get(type(layer).__name__)
         if cls is None:
             layers.append(layer)
             continue
-        mine = cls(layer.input_units, layer.output_units) if isinstance(layer, Dense) else cls()
+        mine = _learner_layer(cls, layer)
+        used.add(type(layer).__name__)
         missing = sorted(set(layer.params) - set(mine.params))
         if missing:
             raise LearnerCodeError(f"your {cls.__name__} has no self.params[{missing[0]!r}]: "
@@ -58,9 +64,26 @@ def swap_layers(network: Network, classes: dict[str, type]) -> Network:
             mine.grads[key] = np.zeros_like(mine.params[key])
         _declare_shapes(mine, layer)
         layers.append(mine)
+    if not used:
+        names = " and ".join(sorted(classes))
+        raise ValueError(f"this network has no {names} layer for your {names} to replace"
+                         + (": give it convolutions (e.g. the CNN preset) and Reset" if "Conv2D" in classes else ""))
     swapped = Network(layers, network.optimizer)
-    swapped.metadata = {**network.metadata, "learner_layers": sorted(classes)}
+    swapped.metadata = {**network.metadata, "learner_layers": sorted(used)}
     return swapped
+
+
+def _learner_layer(cls: type, layer: Layer) -> Layer:
+    """The learner's ``cls`` built with the sizes of pynn's ``layer`` (the weights come after)."""
+    if isinstance(layer, Dense):
+        return cls(layer.input_units, layer.output_units)
+    if isinstance(layer, Conv2D):
+        if (layer.stride, layer.padding) != (1, 0):
+            raise ValueError(f"your Conv2D slides by one pixel without padding, but this network's "
+                             f"{layer!r} does not: remove the s/p suffixes from Convolutions to "
+                             f"train with yours")
+        return cls(layer.in_channels, layer.out_channels, layer.kernel_size)
+    return cls()
 
 
 def _declare_shapes(mine: Layer, theirs: Layer) -> None:
@@ -89,6 +112,9 @@ def with_pynn_layers(network: Network) -> Network:
         if kind == "Dense":
             n_in, n_out = layer.params["W"].shape
             twin = Dense(n_in, n_out, rng=0)
+        elif kind == "Conv2D":
+            n_out, n_in, k, _ = layer.params["W"].shape
+            twin = Conv2D(n_in, n_out, k, rng=0)
         else:
             twin = LAYER_TYPES[kind]()
         for key, value in layer.params.items():
@@ -107,7 +133,7 @@ def describe(network: Network) -> str:
         if is_pynns(layer):
             parts.append(repr(layer))
         elif "W" in layer.params:
-            parts.append(f"your {kind}{tuple(np.shape(layer.params['W']))}")
+            parts.append(f"your {kind}{_sizes(layer)}")
         else:
             parts.append(f"your {kind}()")
     return f"Network([{', '.join(parts)}])"
@@ -123,7 +149,17 @@ def layer_configs(network: Network) -> list[dict]:
             configs.append(layer.config())
             continue
         config = {"type": kind, "yours": True}
-        if "W" in layer.params:
-            config["input_units"], config["output_units"] = (int(n) for n in np.shape(layer.params["W"]))
+        if np.ndim(layer.params.get("W")) == 4:
+            config.update(zip(("in_channels", "out_channels", "kernel_size"), _sizes(layer)),
+                          stride=1, padding=0)
+        elif "W" in layer.params:
+            config["input_units"], config["output_units"] = _sizes(layer)
         configs.append(config)
     return configs
+
+
+def _sizes(layer: Layer) -> tuple[int, ...]:
+    """A learner's layer's sizes as pynn's repr gives them, from its weights: ``(784, 256)``
+    for a Dense ``W [in, out]``, ``(1, 8, 5)`` for a Conv2D ``W [out, in, k, k]``."""
+    shape = tuple(int(n) for n in np.shape(layer.params["W"]))
+    return (shape[1], shape[0], shape[2]) if len(shape) == 4 else shape

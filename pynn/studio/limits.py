@@ -116,6 +116,52 @@ def size_errors(config: TrainingConfig, cost: Cost | None = None) -> dict[str, s
                           f"a training step longer than {STEP_BUDGET_MS:g} ms in the browser."}
 
 
+# Learner layers (the lab's "Train with my layers") are often slower than pynn's, which the
+# cost model cannot know: a step of their network is timed beside a step of pynn's (ratios of
+# 1.7-3.4 for a learner's Dense in Pyodide: it also computes the gradient for the data; ~5-6
+# for a Conv2D written with loops). They get a budget of their own: a step may take up to
+# LEARNER_STEP_BUDGET_MS, so the page still answers within a fifth of a second.
+LEARNER_STEP_BUDGET_MS = 200.0
+
+
+def step_slowdown(network, reference, batch_size: int, repeats: int = 3) -> float:
+    """How many times longer a training step of ``network`` takes than a step of
+    ``reference`` (the same architecture with pynn's layers), timed here on copies (the
+    originals are untouched), alternating, best of ``repeats`` each."""
+    import copy
+    import time
+
+    rng = np.random.default_rng(0)
+    x = rng.random((batch_size, *network.input_shape), dtype=np.float32)
+    y = rng.integers(0, network.n_classes, batch_size)
+    best = [math.inf, math.inf]
+    for _ in range(repeats):
+        for i, net in enumerate((network, reference)):
+            twin = copy.deepcopy(net)
+            start = time.perf_counter()
+            twin.train_step(x, y)
+            best[i] = min(best[i], time.perf_counter() - start)
+    return best[0] / max(best[1], 1e-9)
+
+
+def check_learner_speed(config: TrainingConfig, network, reference) -> None:
+    """``ValueError`` naming the batch size that fits if ``network`` (with the learner's
+    layers) steps so much slower than ``reference`` that a step would exceed
+    ``LEARNER_STEP_BUDGET_MS``."""
+    slowdown = step_slowdown(network, reference, config.batch_size)
+    step_ms = estimate_step_ms(network_cost(reference), config.batch_size) * slowdown
+    if step_ms <= LEARNER_STEP_BUDGET_MS:
+        return
+    largest = min(config.batch_size - 1, math.floor(config.batch_size * LEARNER_STEP_BUDGET_MS / step_ms))
+    advice = (f"use a batch size of at most {largest}, or make your layers faster" if largest
+              else "make your layers faster")
+    raise ValueError(f"Your layers make a training step {slowdown:.1f}× as long as pynn's: about "
+                     f"{step_ms:.0f} ms at batch size {config.batch_size}; the studio takes layers "
+                     f"of yours while a step stays under {LEARNER_STEP_BUDGET_MS:g} ms, so that "
+                     f"Pause, Stop and drawing still answer within a fifth of a second. To train "
+                     f"with them, {advice} (e.g. whole-array numpy instead of Python loops).")
+
+
 def check_size(config: TrainingConfig, cost: Cost | None = None) -> None:
     """``ValueError`` with the first message of ``size_errors`` if ``config`` is too big."""
     errors = size_errors(config, cost)

@@ -2,7 +2,8 @@
 
 State: ``config`` (the ``TrainingConfig`` the form shows), ``network`` (built from
 ``config`` on first use: the page loads a model file first), ``data`` (a ``DigitSplits``;
-the bundled digits are loaded on first use: predicting needs none), ``data_name``, ``log``
+the bundled digits are loaded on first use: predicting needs none, and in the browser they
+are fetched then, see ``pynn.data.install_digits``), ``data_name``, ``log``
 (the network's ``NetworkLog``: epochs trained, smoothed loss) and ``run`` (the
 ``TrainingRun`` while one is active, else None) and ``report_job`` (the test-split report
 being computed piece by piece, else None).
@@ -28,12 +29,13 @@ import numpy as np
 import pynn.lab
 from pynn import io
 from pynn.config import FIELD, TrainingConfig
-from pynn.data import DigitSplits, load_csv, load_digits, split_by_position
+from pynn.data import DIGITS_ROWS, DigitSplits, load_csv, load_digits, split_by_position, split_sizes
 from pynn.draw import preprocess_drawing
 from pynn.errors import ModelFileError
 from pynn.lab.swap import (build_with_learner_layers, describe, layer_configs, learner_layers,
                            with_pynn_layers)
-from pynn.studio.limits import check_size, eval_rows, network_cost, size_errors
+from pynn.studio.limits import (check_learner_speed, check_size, eval_rows, network_cost,
+                                 size_errors)
 from pynn.studio.report import feature_maps, gallery_images, split_report_steps
 from pynn.studio.run import NetworkLog, TrainingRun
 
@@ -166,9 +168,10 @@ class Session:
         for item in layers:
             classes.update(learner_layers(item["code"], [pynn.lab.get(item["exercise"])]))
         if not classes:
-            raise ValueError("no layers of yours to train with: pass the checks of ReLU or Dense first")
+            raise ValueError("no layers of yours to train with: pass the checks of ReLU, Dense or Conv2D first")
         check_size(self.config)
         network = build_with_learner_layers(self.config, classes)
+        check_learner_speed(self.config, network, self.config.build_network(INPUT_UNITS, N_CLASSES))
         self._replacing("a network with your layers")
         self._network, self.log = network, NetworkLog()
 
@@ -252,9 +255,14 @@ class Session:
         self._data, self.data_name = data, DIGITS_NAME
 
     def data_info(self) -> dict:
-        d = self.data
-        return {"name": self.data_name, "rows": len(d.X_train) + len(d.X_val) + len(d.X_test),
-                "train": len(d.X_train), "val": len(d.X_val), "test": len(d.X_test)}
+        """The data's name and row counts. The bundled digits are described without being
+        loaded: the page shows them at start, before anything needs their pixels."""
+        if self._data is None:
+            rows, sizes = DIGITS_ROWS, split_sizes(DIGITS_ROWS)
+        else:
+            sizes = len(self._data.X_train), len(self._data.X_val), len(self._data.X_test)
+            rows = sum(sizes)
+        return {"name": self.data_name, "rows": rows, **dict(zip(("train", "val", "test"), sizes))}
 
     def report(self, budget_s: float | None = None) -> dict | None:
         """The test-split report (``pynn.studio.report``). With ``budget_s``, computed piece

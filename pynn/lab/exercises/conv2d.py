@@ -1,4 +1,8 @@
-"""Exercise 5: the Conv2D (convolution) layer."""
+"""Exercise 5: the Conv2D (convolution) layer.
+
+A learner's Conv2D that passes can stand in for pynn's when the studio trains a convnet
+("Train with my layers", ``pynn.lab.swap``): it is built as the starter's is,
+``Conv2D(in_channels, out_channels, kernel_size)``, then given pynn's initial weights."""
 
 import numpy as np
 
@@ -9,7 +13,7 @@ from pynn.lab.layer_checks import check_layer
 TITLE = "Conv2D"
 ORDER = 5
 TARGET = "Conv2D"
-REPLACES = None
+REPLACES = "Conv2D"
 SHOW_SOLUTION_AFTER = 3
 
 STATEMENT = """
