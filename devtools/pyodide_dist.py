@@ -105,11 +105,18 @@ def extract_verified(bundle: Path, packages: dict, names, dest: Path, prefix: st
     return written
 
 
-def build_wheel(root: Path, dest: Path) -> Path:
-    """Build pynn's pure-Python wheel offline from a clean copy of the sources; return its path."""
+def build_wheel(root: Path, dest: Path, leave_out: tuple[str, ...] = ()) -> Path:
+    """Build pynn's pure-Python wheel offline from a clean copy of the sources, without the
+    files in `leave_out` (paths inside pynn/); return its path."""
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+    def ignore(folder, names):
+        inside = Path(folder).relative_to(root / "pynn")
+        return set(skip(folder, names)) | {n for n in names if (inside / n).as_posix() in leave_out}
+
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src"
-        shutil.copytree(root / "pynn", src / "pynn", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(root / "pynn", src / "pynn", ignore=ignore)
         for name in WHEEL_SOURCES:
             if (root / name).exists():
                 shutil.copy2(root / name, src / name)

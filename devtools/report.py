@@ -6,12 +6,12 @@ from devtools.server import gzip_if_worth_it
 
 
 def size_rows(dist: Path) -> list[tuple[str, int, int, int]]:
-    """(label, files, raw bytes, bytes over the wire with gzip) per file of pyodide/ and models/,
-    and per top-level group for the rest (the page, vendor/...)."""
+    """(label, files, raw bytes, bytes over the wire with gzip) per file of pyodide/, models/
+    and data/, and per top-level group for the rest (the page, vendor/...)."""
     groups: dict[str, list[Path]] = {}
     for path in sorted(p for p in dist.rglob("*") if p.is_file()):
         rel = path.relative_to(dist)
-        if rel.parts[0] in ("pyodide", "models"):
+        if rel.parts[0] in ("pyodide", "models", "data"):
             label = rel.as_posix()
         elif rel.parts[0] == "vendor" and len(rel.parts) > 2:
             label = "/".join(rel.parts[:2]) + "/"

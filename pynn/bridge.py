@@ -11,6 +11,10 @@ arguments. Every answer is ``{"ok": True, ...}`` or ``{"ok": False, "error": "<o
 The arguments are checked before anything runs: unknown or missing ones, wrong types and
 bad values are refused with a message naming the argument and the value.
 
+The bundled digits may be missing (the browser's pynn ships without them, to start
+faster): a request that needs them is then answered ``{"ok": False, "missing": "digits",
+"error": ...}`` having changed nothing; the worker sends ``install_digits`` and asks again.
+
 Training runs in Python: ``train``/``step``/``pause``/``resume``/``stop`` change the run, and
 while it is ``running`` the worker keeps sending ``train_slice``. The answers to these, and
 to any request that ended a run (``reset``, ``load_model``, ``load_csv``, ``use_digits``:
@@ -35,6 +39,7 @@ import numpy as np
 
 from pynn.checks import check_int, check_number, is_int, is_number
 from pynn.config import defaults as config_defaults
+from pynn.data import DigitsMissing, install_digits
 from pynn.studio import Session
 
 MAX_SIDE = 8192          # drawing width/height in pixels
@@ -149,7 +154,8 @@ class Studio:
 
     REQUESTS = ("defaults", "check_config", "set_config", "reset", "info", "load_model",
                 "save_model", "predict", "train", "step", "pause", "resume", "stop",
-                "train_slice", "report", "test_images", "load_csv", "use_digits", "use_lab_layers")
+                "train_slice", "report", "test_images", "load_csv", "use_digits", "use_lab_layers",
+                "install_digits")
 
     def __init__(self):
         self.session = Session()
@@ -172,6 +178,8 @@ class Studio:
             return {"ok": True, **_plain(answer)}
         except (ValueError, TypeError) as error:
             return {"ok": False, "error": _one_line(error)}
+        except DigitsMissing as error:   # the worker fetches them, installs them, asks again
+            return {"ok": False, "error": _one_line(error), "missing": "digits"}
         except MemoryError:
             return {"ok": False, "error": "out of memory: try a smaller file or network (nothing changed)"}
         except Exception as error:  # noqa: BLE001 -- a bug: say so, and keep serving
@@ -322,6 +330,14 @@ class Studio:
         """Go back to the bundled digits (ends any run: ``replaced``). Answers ``data``."""
         self.session.use_digits()
         return {"data": self.session.data_info()}
+
+    def install_digits(self, data) -> dict:
+        """Give pynn the bundled digits (``data``: the bytes of dist's ``data/digits.npz``),
+        where pynn was installed without them, as in the browser. Any request that needs
+        them before this answers ``{ok: False, missing: "digits", error}`` and changed
+        nothing, so it can be sent again once they are installed."""
+        install_digits(data)
+        return {}
 
 
 # each request's parameters, from its method's signature (checked by ARGUMENTS, by name)

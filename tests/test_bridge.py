@@ -114,6 +114,8 @@ MALFORMED = [  # (request, what the error must name)
     ({"type": "load_csv", "data": b"label,p1\n1,2\n"}, "header"),
     ({"type": "load_csv", "data": b"", "name": []}, "name"),
     ({"type": "use_digits", "name": "x"}, "'name'"),
+    ({"type": "install_digits"}, "'data'"),
+    ({"type": "install_digits", "data": b"junk"}, "not a digits .npz"),
 ]
 
 

@@ -44,6 +44,13 @@ async function boot() {
     stderr: (line) => process.stderr.write(line.length > 2000 ? line.slice(0, 2000) + " …\n" : line + "\n"),
   });
   await py.loadPackage("pynn", { messageCallback: () => {} });
+  // dist's pynn leaves the bundled digits out (the page fetches dist/data/digits.npz when it
+  // first needs them); hand them over the same way the page's worker does.
+  const digits = path.join(ROOT, "dist", "data", "digits.npz");
+  if (!existsSync(digits)) fail(`${digits} is missing: run python3 build.py first`);
+  const { readFileSync } = await import("node:fs");
+  py.globals.set("digits_npz", new Uint8Array(readFileSync(digits)));
+  py.runPython("import pynn.data; pynn.data.install_digits(digits_npz.to_bytes()); del digits_npz");
   return py;
 }
 

@@ -299,7 +299,9 @@ def test_reduced_motion_turns_smooth_scrolling_and_transitions_off(studio):
         assert scroll == "auto", (selector, scroll)
         assert all(float(d.rstrip("s")) == 0 for d in duration.split(",")), (selector, duration)
         assert animation == "none", (selector, animation)
-    # the keyboard still reaches the gallery's digits, and a digit still makes a prediction
+    # the keyboard still reaches the gallery's digits (once they are shown: the digits are
+    # fetched after the page is ready), and a digit still makes a prediction
+    expect(studio.by("gallery").locator("button").first).to_be_visible(timeout=60_000)
     studio.by("tab-digits").focus()
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
