@@ -9,16 +9,12 @@
 // Worker -> page: {type: "ready"} once Python and pynn are loaded, or
 //   {type: "failed", message} if they could not be; then {type: "reply", id, ok, ...answer}.
 
-import { loadPyodide } from "../pyodide/pyodide.mjs";
-
-const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
+import { startPyodide } from "./pyodide-start.js";
 
 let bridge = null;
 
 async function boot() {
-  const py = await loadPyodide({
-    indexURL: PYODIDE_URL,
-    packages: ["pynn"],
+  const py = await startPyodide({
     stdout: (line) => console.log(`[lab] ${line}`),
     stderr: (line) => console.warn(`[lab] ${line}`),
   });

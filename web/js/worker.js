@@ -16,7 +16,8 @@
 //       defaults, check_config {config}, set_config {config}, reset {config}, info,
 //       load_model {data, name}, save_model, predict {pixels, width, height}, report
 //       (computed here in pieces of PIECE_MS, answered when complete), test_images,
-//       load_csv {file | data, name}, use_digits,
+//       load_csv {file | data, name}, use_digits, (install_digits is the worker's own:
+//       it fetches dist/data/digits.npz when Python first needs the digits)
 //       train, step, pause, resume, stop      (the run's commands; one that does not apply,
 //                                              such as stop when idle, changes nothing)
 //     (load_csv may send the File itself: the worker reads it, so a 110 MB CSV never sits
@@ -47,13 +48,14 @@
 //                                                     after every finished epoch
 // ---------------------------------------------------------------------------------------
 
-import { loadPyodide } from "../pyodide/pyodide.mjs";
+import { startPyodide } from "./pyodide-start.js";
 
-const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
 const DEFAULT_MODEL_URL = new URL("../models/default.npz", import.meta.url).href;
 const DEFAULT_MODEL_NAME = "the pretrained model";
 const CNN_MODEL_URL = new URL("../models/cnn.npz", import.meta.url).href;
 let cnnModel = null;      // Promise<Uint8Array> of dist/models/cnn.npz, fetched when first asked
+const DIGITS_URL = new URL("../data/digits.npz", import.meta.url).href;
+let digits = null;        // Promise of installing dist/data/digits.npz, started when Python asks
 const SLICE_MS = 30;       // Python time per slice; messages are handled between slices
 const PIECE_MS = 20;       // Python time per piece of a report; messages are handled between
 
@@ -109,9 +111,7 @@ async function boot() {
   loadingStatus("Starting the Python runtime…");
   // The model downloads while Pyodide boots, and numpy + pynn load during the boot itself.
   defaultModel = fetchBytes(DEFAULT_MODEL_URL, "models/default.npz");
-  py = await loadPyodide({
-    indexURL: PYODIDE_URL,
-    packages: ["pynn"],
+  py = await startPyodide({
     stdout: (line) => console.log(`[python] ${line}`),
     stderr: (line) => console.warn(`[python] ${line}`),
   });
@@ -249,12 +249,31 @@ async function answer(request) {
   return call({ type, ...args });
 }
 
+// The bundled digits are not in the browser's pynn (the page is ready to draw sooner without
+// them): a request that needs them is answered `missing: "digits"` having changed nothing,
+// so the digits are fetched and installed once, and the request is asked again.
+async function answerWithDigits(request) {
+  const reply = await answer(request);
+  if (reply.ok || reply.missing !== "digits") return reply;
+  digits = digits || installDigits().catch((error) => {
+    digits = null;     // the next request tries again
+    throw new Error(`Could not load the bundled digits (${readable(error)})`);
+  });
+  await digits;
+  return answer(request);
+}
+
+async function installDigits() {
+  const installed = call({ type: "install_digits", data: await fetchBytes(DIGITS_URL, "data/digits.npz") });
+  if (!installed.ok) throw new Error(installed.error);
+}
+
 self.onmessage = async (event) => {
   const request = event.data;
   let reply;
   try {
     await booted;
-    reply = await answer(request);
+    reply = await answerWithDigits(request);
   } catch (error) {
     reply = { ok: false, error: readable(error) };
   }

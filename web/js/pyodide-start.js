@@ -1,0 +1,114 @@
+// pyodide-start.js: how both workers (worker.js for the studio, lab-worker.js for the lab)
+// start Pyodide with pynn loaded. One place, so that every faster way to start serves both
+// and falls back the same way. docs/BOOT.md has the whole story and the figures.
+//
+// The memory snapshot (private API, written against Pyodide 0.27.7 ONLY):
+// - dist/pyodide/snapshot.bin.gz is the wasm heap of an interpreter that has started and
+//   imported the standard library modules numpy and pynn need, made at build time under Node
+//   by devtools/snapshot.mjs with `loadPyodide({_makeSnapshot: true})` +
+//   `pyodide.makeMemorySnapshot()`. `loadPyodide({_loadSnapshot})` copies it into a new heap
+//   instead of running Python's start-up (~1-3 s of CPU). It holds no files, no JS objects
+//   and no binary extension, so numpy and pynn are still loaded after it (`packages`).
+// - dist/pyodide/snapshot.json describes it. Before using it this file checks, cheaply:
+//   its Pyodide version is this pyodide.mjs's `version` (and the API's, SNAPSHOT_API);
+//   its packages' sha256s are exactly pyodide-lock.json's (the files dist ships); the
+//   gzipped file's sha256 (crypto.subtle) and inflated size are the recorded ones. Pyodide
+//   itself then checks the snapshot's BUILD_ID against pyodide.asm.js/.wasm.
+// - Any problem (missing file, stale, corrupt, the restore throwing) means today's normal
+//   start, and ONE console.info line says which start was used and why (info, not warn:
+//   a fallback is not an error for the visitor; the web tests watch for errors).
+// - The snapshot froze `random`'s seed: it is reseeded after a restore.
+// When upgrading Pyodide: re-read src/js/snapshot.ts and loadPyodide's options, then update
+// SNAPSHOT_API here and PINNED_PYODIDE in devtools/snapshot.py (docs/BOOT.md, "Upgrading").
+
+import { loadPyodide, version } from "../pyodide/pyodide.mjs";
+
+export const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
+const SNAPSHOT_API = "0.27.7";
+const INFO_URL = `${PYODIDE_URL}snapshot.json`;
+const LOCK_URL = `${PYODIDE_URL}pyodide-lock.json`;
+
+// Start Pyodide with numpy and pynn installed. `options` are loadPyodide's (stdout, stderr).
+export async function startPyodide(options = {}) {
+  const config = { indexURL: PYODIDE_URL, packages: ["pynn"], ...options };
+  let info;
+  try {
+    info = await usableSnapshotInfo();
+  } catch (error) {
+    return normalStart(config, error.message);
+  }
+  // The big download runs while Pyodide fetches and compiles its wasm; loadPyodide awaits it.
+  let unusable = null;          // why the download was refused (loadPyodide rethrows it)
+  const snapshot = verifiedSnapshot(info);
+  snapshot.catch((error) => { unusable = error; });
+  try {
+    const py = await loadPyodide({ ...config, _loadSnapshot: snapshot });
+    py.runPython("import random; random.seed()");
+    console.info(`pyodide-start: started from the memory snapshot (${info.file}, Pyodide ${version})`);
+    return py;
+  } catch (error) {
+    return normalStart(config, unusable ? unusable.message : `restoring it failed: ${firstLine(error)}`);
+  }
+}
+
+function normalStart(config, why) {
+  console.info(`pyodide-start: normal start without the memory snapshot: ${why}`);
+  return loadPyodide(config);
+}
+
+// snapshot.json, if it describes a snapshot made for exactly this Pyodide and these packages.
+async function usableSnapshotInfo() {
+  if (version !== SNAPSHOT_API) {
+    throw new Error(`Pyodide ${version} is not ${SNAPSHOT_API}, the version this snapshot code is written for`);
+  }
+  if (!globalThis.crypto?.subtle || typeof DecompressionStream !== "function") {
+    throw new Error("this browser cannot check and inflate it (crypto.subtle needs https or localhost)");
+  }
+  const [info, lock] = await Promise.all([fetchJson(INFO_URL), fetchJson(LOCK_URL)]);
+  if (info.pyodide_version !== version) {
+    throw new Error(`stale: made with Pyodide ${info.pyodide_version}, this is ${version}`);
+  }
+  const shipped = Object.entries(lock.packages).map(([name, entry]) => [name, entry.sha256]);
+  const recorded = info.packages || {};
+  const differs = shipped.filter(([name, sha256]) => recorded[name] !== sha256).map(([name]) => name);
+  const extra = Object.keys(recorded).filter((name) => !(name in lock.packages));
+  if (differs.length || extra.length) {
+    const names = [...differs, ...extra].join(", ");
+    throw new Error(`stale: made from other packages than pyodide-lock.json's (${names})`);
+  }
+  return info;
+}
+
+// The snapshot's bytes, once its sha256 and size are the recorded ones.
+async function verifiedSnapshot(info) {
+  const response = await fetch(new URL(info.file, PYODIDE_URL));
+  if (!response.ok) throw new Error(`${info.file}: HTTP ${response.status}`);
+  const packed = await response.arrayBuffer();
+  const digest = await crypto.subtle.digest("SHA-256", packed);
+  if (hex(digest) !== info.sha256) throw new Error(`corrupt: ${info.file}'s sha256 is not snapshot.json's`);
+  const inflated = new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip")));
+  const heap = new Uint8Array(await inflated.arrayBuffer());
+  if (heap.length !== info.bytes) {
+    throw new Error(`corrupt: ${info.file} inflates to ${heap.length} bytes, not ${info.bytes}`);
+  }
+  return heap;
+}
+
+async function fetchJson(url) {
+  const response = await fetch(url);
+  const name = url.split("/").pop();
+  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+  try {
+    return await response.json();
+  } catch (error) {
+    throw new Error(`${name} is not JSON`);
+  }
+}
+
+function hex(buffer) {
+  return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function firstLine(error) {
+  return String(error && error.message ? error.message : error).trim().split("\n")[0];
+}
