@@ -23,6 +23,11 @@ NODE_MODULES = WEB / "node_modules"
 EXTRA_PYODIDE_PACKAGES: tuple[str, ...] = ()
 WEB_SUFFIXES = (".html", ".css", ".js", ".mjs", ".svg", ".png", ".ico", ".webmanifest")
 UPLOT_FILES = ("dist/uPlot.esm.js", "dist/uPlot.min.css", "LICENSE")
+# The bundled digits ship as a file of their own, not inside the browser's pynn wheel: the
+# worker fetches them when training or the gallery first needs them (pynn.data.install_digits),
+# so the page is ready to draw 1.6 MB sooner. CPython installs of pynn keep them inside.
+DIGITS = "data/digits.npz"
+DIGITS_IN_PYNN = "datasets/digits.npz"
 MODEL = "models/default.npz"
 CNN_MODEL = "models/cnn.npz"
 # the pretrained models dist ships: where, and the `python -m pynn train` arguments
@@ -36,7 +41,7 @@ def log(what: str, detail: str = "") -> None:
 
 def build(skip_model: bool = False) -> Path:
     """Build dist/ from scratch (using the caches in .cache/); return its path. Raises BuildError."""
-    from devtools import inputs, npm, pyodide_dist, report
+    from devtools import inputs, npm, offline, pyodide_dist, report, snapshot
 
     start = time.perf_counter()
     log("npm ci", npm.ensure_node_modules(WEB))
@@ -54,7 +59,8 @@ def build(skip_model: bool = False) -> Path:
         bundle, status = pyodide_dist.fetch_bundle(CACHE / "pip")
         log("bundle", status)
 
-        wheel = pyodide_dist.build_wheel(ROOT, pyodide_dir)
+        wheel = pyodide_dist.build_wheel(ROOT, pyodide_dir, leave_out=(DIGITS_IN_PYNN,))
+        log("digits", _copy_digits(stage / DIGITS))
         lock_path = pyodide_dir / "pyodide-lock.json"
         pyodide_dist.register_wheels(lock_path, [wheel])
         log("pynn wheel", f"{wheel.name} registered in pyodide-lock.json")
@@ -72,12 +78,14 @@ def build(skip_model: bool = False) -> Path:
 
         log("web", _copy_web(stage))
         log("editor", _bundle_editor(stage / "vendor" / "codemirror"))
+        log("snapshot", snapshot.make_snapshot(stage))
 
         if skip_model:
             log("model", f"SKIPPED (--skip-model): dist/{MODEL} not built")
         else:
             for name, args in MODELS.items():
                 log("model", _pretrained_model(stage / name, name, args))
+        log("offline", offline.write_offline_files(stage))     # last: it lists every file
 
         _replace_dist(stage)
         inputs.write_stamp({"inputs": key, "skip_model": skip_model})
@@ -135,6 +143,12 @@ def _copy_web(stage: Path) -> str:
         shutil.copy2(source, vendor / Path(name).name)
     page = ", ".join(copied) if copied else "no page files in web/ yet"
     return f"{page}; vendor/uplot from npm uplot@{_npm_version('uplot')}"
+
+
+def _copy_digits(out: Path) -> str:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "pynn" / DIGITS_IN_PYNN, out)
+    return f"{DIGITS} ({out.stat().st_size / 1e6:.2f} MB; left out of the pynn wheel, fetched when needed)"
 
 
 def _bundle_editor(vendor: Path) -> str:

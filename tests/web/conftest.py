@@ -3,7 +3,8 @@
 - ``site``: builds dist/ if an input changed (devtools/dist.py), serves it with
   devtools' static server on a free port, yields the URL.
 - ``browser``: /usr/bin/chromium with the flags from docs/PYODIDE.md (never
-  ``playwright install``).
+  ``playwright install``); its contexts block service workers unless given
+  ``service_workers="allow"``.
 - ``studio``: a fresh 1280×800 page, loaded until pynn is ready, wrapped in ``StudioPage``
   (helpers that act like a person: mouse strokes, clicks, typing, file choosers). After the
   test it checks that the console had no errors and that every request went to the site.
@@ -55,6 +56,11 @@ def browser(site):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # No service worker (web/sw.js) unless a test asks for one (test_offline.py): every
+        # test's fresh context would otherwise download all of dist again in the background
+        # after "ready", and answer requests from its cache where page.route cannot see them.
+        new_context = browser.new_context
+        browser.new_context = lambda **options: new_context(**{"service_workers": "block", **options})
         yield browser
         browser.close()
 

@@ -10,6 +10,7 @@ import { FocusKeeper } from "./focus.js";
 import { Gallery } from "./gallery.js";
 import { setUpLab } from "./lab-view.js";
 import { ModelsAndData } from "./models.js";
+import { offerOffline } from "./offline.js";
 import { Predictor } from "./predictor.js";
 import { Readouts } from "./readouts.js";
 import { hideError, setStatus, showError } from "./status.js";
@@ -350,6 +351,7 @@ async function start(readyMessage) {
     $("status").dataset.phase = "ready";
     $("load-progress").hidden = true;
     setStatus(readyMessage);
+    offerOffline();   // after ready: caching the site never slows the first visit
     const shared = readHash();
     if (shared) await followLink(controls, shared);
     else controls.validate();
