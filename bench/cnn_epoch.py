@@ -1,6 +1,6 @@
 """One training epoch of the TF.js codelab's conv net: pynn vs a straightforward numpy loop.
 
-    python bench/cnn_epoch.py [--repeats 5] [--pyodide]
+    python bench/cnn_epoch.py [--repeats 5] [--pyodide] [--chromium [--no-build]]
 
 C = one epoch of 8000 digits (float32 rows of 784, reshaped to 1×28×28), batch 64, plain
 SGD (lr 0.05), of conv 5×5 ×8 → ReLU → maxpool 2 → conv 5×5 ×16 → ReLU → maxpool 2 → dense
@@ -15,6 +15,8 @@ process, so machine noise hits both; we print the median of the per-pair time ra
 
 ``--pyodide`` runs the same measurement afterwards inside Pyodide under Node
 (tests/pyodide/run.mjs; dist/ must be built), importing this working copy's pynn.
+``--chromium`` then measures in headless Chromium: pynn through the studio's worker, driven
+like a person, vs this raw loop in a Pyodide worker of the same dist (bench/cnn_chromium.py).
 """
 
 from __future__ import annotations
@@ -168,6 +170,29 @@ def time_pynn(data) -> float:
     return time.perf_counter() - start
 
 
+def raw_studio_epoch(settings: dict) -> float:
+    """One epoch of the raw loop on what the studio's Reset and Train would do with
+    ``settings`` (form values: the codelab net, SGD): the same initial weights, the
+    training split shuffled once, then a forward pass over the validation split (the
+    studio's epoch ends with one). Seconds; the digits are loaded before the clock starts,
+    as the studio has them."""
+    config = pynn.TrainingConfig.from_dict(settings)
+    network = raw_network(config.build_network())
+    digits = pynn.load_digits()
+    start = time.perf_counter()
+    order = np.random.default_rng(config.seed).permutation(len(digits.X_train))
+    for begin in range(0, len(order), config.batch_size):
+        rows = order[begin:begin + config.batch_size]
+        raw_train(network, digits.X_train[rows], digits.y_train[rows])
+    logits = digits.X_val.reshape(len(digits.X_val), 1, 28, 28)
+    for layer in network:
+        logits = layer.forward(logits)
+    accuracy = float((logits.argmax(axis=1) == digits.y_val).mean())
+    seconds = time.perf_counter() - start
+    assert accuracy > 0.5, f"the raw loop learnt nothing (validation accuracy {accuracy:.0%})"
+    return seconds
+
+
 def check_same_maths(data) -> float:
     """After a few steps from the same weights, the two networks' logits agree."""
     network = codelab_network()
@@ -223,10 +248,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--pyodide", action="store_true",
                         help="then run it again inside Pyodide (node, dist/ built)")
+    parser.add_argument("--chromium", action="store_true",
+                        help="then measure in Chromium: the studio's worker vs the raw loop")
+    parser.add_argument("--no-build", action="store_true", help="with --chromium: serve dist/ as it is")
     args = parser.parse_args()
     measure(args.repeats)
-    if args.pyodide and not IN_WEBASSEMBLY:
-        sys.exit(run_in_pyodide(args.repeats))
+    if args.pyodide and not IN_WEBASSEMBLY and run_in_pyodide(args.repeats):
+        sys.exit(1)
+    if args.chromium and not IN_WEBASSEMBLY:
+        from cnn_chromium import measure_in_chromium
+        measure_in_chromium(args.repeats, build=not args.no_build)
 
 
 if __name__ == "__main__":

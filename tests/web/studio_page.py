@@ -118,6 +118,14 @@ class StudioPage:
         self.configure(**settings)
         self.reset()
 
+    def small_cnn(self, **extra) -> None:
+        """A quick convnet for tests: four 5×5 filters, 4×4 pooling, one small dense layer,
+        no dropout or shifts, then Reset."""
+        settings = {"arch": "conv4x5 pool4", "hidden": "16", "dropout": "0", "shift": "0",
+                    "batch_size": "64", **extra}
+        self.configure(**settings)
+        self.reset()
+
     # -- buttons and state ------------------------------------------------------------
     def click(self, testid: str) -> None:
         button = self.by(testid)
