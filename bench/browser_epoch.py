@@ -1,22 +1,31 @@
-"""One training epoch of W through the studio's worker path in Chromium vs natively in CPython.
+"""One training epoch of W in Chromium and natively: through the studio, and as a bare loop.
 
     python bench/browser_epoch.py [--repeats 3] [--no-build]
 
-W = one epoch of 8000×784 float32, 784-100-200-10, batch 32, plain SGD (lr 0.1), on the
-bundled digits (the studio's training split), with the validation pass at the epoch's end.
+W = one epoch of 8000×784 float32, 784-100-200-10, ReLU, batch 32, plain SGD (lr 0.1), on
+the bundled digits (the studio's training split).
 
-- browser: the served studio in headless Chromium, driven like a person (settings typed in,
-  Reset, Train); timed in the page from the run state turning "running" to "idle". That is
-  the whole path: worker messages, 30 ms slices of ``pynn.bridge`` ``train_slice`` in Pyodide,
-  progress messages, charts.
-- native: the same ``pynn.bridge.Studio`` requests (reset, train, train_slice until the run
-  finishes) in this CPython process, with OpenBLAS on one thread.
-Both run alternately in the same session; we print each and the median ratio.
+- studio, browser: the served studio in headless Chromium, driven like a person (settings
+  typed in, Reset, Train); timed in the page from the run state turning "running" to "idle".
+  That is the whole path: worker messages, 30 ms slices of ``pynn.bridge`` ``train_slice``
+  in Pyodide, progress messages, charts, and the validation pass (1000 rows) at the end.
+- studio, native: the same ``pynn.bridge.Studio`` requests (reset, train, train_slice until
+  the run finishes) in this CPython process, with OpenBLAS on one thread.
+- studio's requests, no page: ``bridge_epoch`` (what "native" runs) in the bare loop's
+  worker below: the studio's Python side in Chromium, without its page and messages.
+- bare loop: ``Network.train_step`` over the same epoch's shuffled batches, nothing else
+  (``BARE_LOOP``): in a Web Worker of the same Chromium, started from the same dist (its
+  Pyodide and pynn wheel), and in this CPython process. It also runs once with
+  ``pynn.ops.SKIP_ZERO_COLUMNS`` off ("dense products"), to show what leaving out the
+  blank pixels' columns saves.
+All run alternately in one session; we print each and the median ratios browser ÷ native
+and studio ÷ bare.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -42,18 +51,84 @@ RUN_STATES = """() => {
     .observe(el, { attributes: true, attributeFilter: ["data-state"] });
 }"""
 
+# The bare loop, run as it is by CPython and by Pyodide: bare_epoch(dense) trains a fresh W
+# network for one epoch of the studio's training split and returns the seconds it took.
+BARE_LOOP = """
+import time
+import numpy as np
+import pynn, pynn.ops
 
-def native_epoch() -> float:
+_data = pynn.data.load_digits()
+
+def bare_epoch(dense=False):
+    x, y = _data.X_train, _data.y_train
+    network = pynn.build_mlp(784, (100, 200), 10, init="small", rng=0, optimizer=pynn.SGD(lr=0.1))
+    order = np.random.default_rng(0).permutation(len(x))
+    batches = [(x[order[i:i + 32]], y[order[i:i + 32]]) for i in range(0, len(x), 32)]
+    default, pynn.ops.SKIP_ZERO_COLUMNS = pynn.ops.SKIP_ZERO_COLUMNS, not dense and pynn.ops.SKIP_ZERO_COLUMNS
+    try:
+        start = time.perf_counter()
+        for x_batch, y_batch in batches:
+            network.train_step(x_batch, y_batch)
+        return time.perf_counter() - start
+    finally:
+        pynn.ops.SKIP_ZERO_COLUMNS = default
+
+def bridge_epoch():
     from pynn.bridge import Studio
-
     studio = Studio()
     assert studio.handle({"type": "reset", "config": W})["ok"]
-    studio.data  # noqa: B018 -- load the digits before the clock starts, as the page has them
+    studio.data  # load the digits before the clock starts, as the page has them
     start = time.perf_counter()
     assert studio.handle({"type": "train"})["ok"]
     while studio.handle({"type": "train_slice", "budget_ms": 30})["state"] == "running":
         pass
     return time.perf_counter() - start
+"""
+
+# A module worker that starts Pyodide and pynn from the served dist, as the studio's worker
+# does, runs BARE_LOOP and answers {dense} with bare_epoch's seconds. The page's CSP allows
+# only same-origin workers: Playwright serves this at BARE_WORKER_PATH (see start_bare_worker).
+BARE_WORKER_PATH = "bench-bare-worker.js"
+BARE_WORKER = """
+import { startPyodide } from "./js/pyodide-start.js";
+const py = await startPyodide();
+try { py.runPython("import pynn.data; pynn.data.load_digits_raw()"); }
+catch {   // this dist's pynn leaves the digits out: hand them over as the studio's worker does
+  const bytes = new Uint8Array(await (await fetch("./data/digits.npz")).arrayBuffer());
+  py.globals.set("digits_npz", bytes);
+  py.runPython("pynn.data.install_digits(digits_npz.to_bytes())");
+}
+py.globals.set("W", py.toPy(CONFIG));
+py.runPython(CODE);
+const bareEpoch = py.globals.get("bare_epoch");
+const bridgeEpoch = py.globals.get("bridge_epoch");
+self.onmessage = ({ data }) => self.postMessage(data.bridge ? bridgeEpoch() : bareEpoch(data.dense));
+self.postMessage("ready");
+"""
+START_BARE_WORKER = """async (path) => {
+  const worker = new Worker(path, { type: "module" });
+  await new Promise((resolve, reject) => {
+    worker.onmessage = () => resolve();
+    worker.onerror = (event) => reject(new Error(event.message || "the bare loop's worker failed"));
+  });
+  window.__bareEpoch = (request) => new Promise((resolve) => {
+    worker.onmessage = (event) => resolve(event.data);
+    worker.postMessage(request);
+  });
+}"""
+
+
+def _loop(name: str):
+    """A function of ``BARE_LOOP``, run in this CPython process."""
+    namespace = {"W": W}
+    exec(BARE_LOOP, namespace)
+    return namespace[name]
+
+
+def native_epoch() -> float:
+    """The studio's requests for one W epoch (``bridge_epoch``), natively."""
+    return _loop("bridge_epoch")()
 
 
 def browser_epoch(studio) -> tuple[float, str]:
@@ -67,6 +142,38 @@ def browser_epoch(studio) -> tuple[float, str]:
     began = next(t for t, s in states if s == "running")
     speed = studio.by("speed").text_content()
     return (states[-1][0] - began) / 1000, speed
+
+
+def native_bare_epoch(dense: bool = False) -> float:
+    return _loop("bare_epoch")(dense)
+
+
+def start_bare_worker(page, site: str) -> None:
+    """Start the bare loop's worker in ``page`` (served from ``site``, ending in /)."""
+    source = f"const CODE = {json.dumps(BARE_LOOP)}, CONFIG = {json.dumps(W)};\n{BARE_WORKER}"
+    page.context.route(site + BARE_WORKER_PATH, lambda route: route.fulfill(
+        status=200, content_type="text/javascript", body=source))
+    page.evaluate(START_BARE_WORKER, BARE_WORKER_PATH)
+
+
+def browser_bare_epoch(page, dense: bool = False) -> float:
+    return page.evaluate("(dense) => window.__bareEpoch({ dense })", dense)
+
+
+def browser_bridge_epoch(page) -> float:
+    """The studio's requests for one W epoch in the bare loop's worker: the studio's Python
+    path without the page, its worker's messages and its charts."""
+    return page.evaluate("() => window.__bareEpoch({ bridge: true })")
+
+
+def _line(name: str, times: list[float]) -> str:
+    return f"  {name:<34} median {statistics.median(times):6.3f} s  ({', '.join(f'{t:.3f}' for t in times)})"
+
+
+def _ratio(name: str, top: list[float], bottom: list[float]) -> str:
+    ratios = [a / b for a, b in zip(top, bottom)]
+    return (f"  {name:<34} median {statistics.median(ratios):5.2f}  "
+            f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
 
 
 def main() -> int:
@@ -84,7 +191,8 @@ def main() -> int:
 
     dist = DIST if args.no_build else build_if_needed()
     server, url = serve(dist, port=0, quiet=True)
-    browser_times, native_times, speeds = [], [], []
+    times = {key: [] for key in ("studio", "bridge", "bare", "dense", "native studio", "native bare")}
+    speeds = []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -93,29 +201,40 @@ def main() -> int:
             page.wait_for_selector('[data-testid="status"][data-phase="ready"]', timeout=120_000)
             studio = StudioPage(page, url)
             studio.configure(**W)
-            native_epoch()                      # warm-up: imports, first-touch allocations
+            start_bare_worker(page, url)
+            native_epoch(), native_bare_epoch(), browser_bare_epoch(page)   # warm-ups
             for _ in range(args.repeats):
                 seconds, speed = browser_epoch(studio)
-                browser_times.append(seconds)
+                times["studio"].append(seconds)
                 speeds.append(speed)
-                native_times.append(native_epoch())
+                times["bridge"].append(browser_bridge_epoch(page))
+                times["bare"].append(browser_bare_epoch(page))
+                times["dense"].append(browser_bare_epoch(page, dense=True))
+                times["native studio"].append(native_epoch())
+                times["native bare"].append(native_bare_epoch())
             version = browser.version
             browser.close()
     finally:
         server.shutdown()
         server.server_close()
 
-    ratios = [b / n for b, n in zip(browser_times, native_times)]
-    print(f"W: one epoch of 8000×784 float32, 784-100-200-10, batch 32, SGD, + validation (1000)")
-    print(f"browser (Chromium {version}, studio worker, Pyodide numpy):")
-    for seconds, speed in zip(browser_times, speeds):
-        print(f"  {seconds:6.2f} s   ({speed})")
-    print(f"native (CPython, numpy {np.__version__}, same bridge requests):")
-    for seconds in native_times:
-        print(f"  {seconds:6.3f} s")
-    print(f"browser {statistics.median(browser_times):.2f} s vs native {statistics.median(native_times):.3f} s: "
-          f"median ratio {statistics.median(ratios):.1f}x over {args.repeats} alternating pairs "
-          f"(min {min(ratios):.1f}x, max {max(ratios):.1f}x)")
+    print("W: one epoch of 8000×784 float32 digits, 784-100-200-10, batch 32, SGD "
+          f"({args.repeats} alternating rounds)")
+    print(f"Chromium {version}, Pyodide numpy (no BLAS):")
+    print(_line("studio (+ validation, 1000 rows)", times["studio"]) + f"  [{speeds[-1]}]")
+    print(_line("studio's requests, no page", times["bridge"]))
+    print(_line("bare train_step loop", times["bare"]))
+    print(_line("bare loop, dense products", times["dense"]))
+    print(f"CPython, numpy {np.__version__} (OpenBLAS, 1 thread):")
+    print(_line("studio (same bridge requests)", times["native studio"]))
+    print(_line("bare train_step loop", times["native bare"]))
+    print("ratios:")
+    print(_ratio("studio ÷ bare, browser", times["studio"], times["bare"]))
+    print(_ratio("studio's requests ÷ bare, browser", times["bridge"], times["bare"]))
+    print(_ratio("studio ÷ bare, native", times["native studio"], times["native bare"]))
+    print(_ratio("browser ÷ native, studio", times["studio"], times["native studio"]))
+    print(_ratio("browser ÷ native, bare loop", times["bare"], times["native bare"]))
+    print(_ratio("bare: dense ÷ zero columns left out", times["dense"], times["bare"]))
     return 0
 
 

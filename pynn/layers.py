@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from pynn.checks import as_float_array, check_choice, check_int, check_number
-from pynn.ops import matmul
+from pynn.ops import matmul, used_columns
 from pynn.rng import as_rng
 
 INITIALIZERS = ("small", "glorot", "he")
@@ -179,7 +179,11 @@ class Dense(Layer):
         return input
 
     def forward(self, input):
-        return matmul(self._check_input(input), self.params["W"]) + self.params["b"]
+        input, weights = self._check_input(input), self.params["W"]
+        columns = used_columns(input)   # all-zero columns (blank pixels) add nothing
+        if columns is not None:
+            input, weights = input[:, columns], weights[columns]
+        return matmul(input, weights) + self.params["b"]
 
     def backward(self, input, grad_output):
         self.compute_grads(input, grad_output)
@@ -188,7 +192,13 @@ class Dense(Layer):
     def compute_grads(self, input, grad_output):
         # The loss gradient is already divided by the batch size, so here we sum.
         input, grad_output = self._check_input(input), as_float_array(grad_output, "grad_output")
-        self.grads["W"] = matmul(input, grad_output, transpose_a=True)
+        columns = used_columns(input)
+        if columns is None:
+            self.grads["W"] = matmul(input, grad_output, transpose_a=True)
+        else:  # the rows of dW for all-zero input columns are zero
+            grad_w = np.zeros(self.params["W"].shape, np.result_type(input, grad_output))
+            grad_w[columns] = matmul(input[:, columns], grad_output, transpose_a=True)
+            self.grads["W"] = grad_w
         self.grads["b"] = grad_output.sum(axis=0)
 
     def config(self):

@@ -11,6 +11,11 @@ einsum's iterator counts every (row, inner, column) triple, and on 32-bit WebAss
 refuses more than 2³¹ − 1 of them ("iterator is too large"): bigger products are cut into
 pieces along their largest dimension.
 
+The first Dense layer of a digit network sees mostly blank pixels: a batch of 32 MNIST rows
+has ~330 of its 784 columns all zero, and those columns add nothing to ``x @ W`` nor to
+``x.T @ grad``. Without BLAS, leaving them out (``used_columns``) saves ~40% of the layer's
+products; with BLAS the dense product is as fast as the gather that would leave them out.
+
 >>> matmul(np.ones((2, 3)), np.ones((2, 4)), transpose_a=True).shape
 (3, 4)
 """
@@ -21,6 +26,10 @@ import numpy as np
 
 IN_WEBASSEMBLY = sys.platform == "emscripten"
 EINSUM_MAX_ITERATIONS = 2**31 - 1
+SKIP_ZERO_COLUMNS = IN_WEBASSEMBLY   # whether used_columns leaves out all-zero columns
+# ... and only when at most this share of them is used: gathering the used columns of x and
+# rows of W costs ~3% of the product, so leaving out 10% or more pays.
+SPARSE_ENOUGH = 0.9
 
 # einsum subscripts for (transpose_a, transpose_b)
 _SUBSCRIPTS = {(False, False): "ij,jk->ik", (True, False): "ji,jk->ik",
@@ -33,6 +42,21 @@ def matmul(a: np.ndarray, b: np.ndarray, *, transpose_a: bool = False,
     if IN_WEBASSEMBLY:
         return _einsum_matmul(a, b, transpose_a, transpose_b)
     return (a.T if transpose_a else a) @ (b.T if transpose_b else b)
+
+
+def used_columns(x: np.ndarray) -> np.ndarray | None:
+    """The indices of the columns of a 2-D ``x`` that hold a non-zero value, when leaving
+    the others out of a product pays (``SKIP_ZERO_COLUMNS``, and at most ``SPARSE_ENOUGH``
+    of them used); otherwise ``None``: use all of ``x``. (A NaN or infinite weight in a
+    left-out row would have made the dense product NaN; training keeps weights finite.)"""
+    if not SKIP_ZERO_COLUMNS:
+        return None
+    # OR-ing the bit patterns is ~4x faster in WebAssembly than x.any(axis=0). Only +0.0 is
+    # all zero bits; -0.0 is kept, which is harmless (its products are zero anyway).
+    bits = np.dtype(f"u{x.itemsize}") if x.itemsize in (2, 4, 8) else None
+    used = np.bitwise_or.reduce(x.view(bits), axis=0) if bits else x.any(axis=0)
+    columns = used.nonzero()[0]
+    return columns if len(columns) <= SPARSE_ENOUGH * x.shape[1] else None
 
 
 def _einsum_matmul(a, b, transpose_a, transpose_b):

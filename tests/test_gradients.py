@@ -85,3 +85,22 @@ def test_a_correct_float32_dense_passes_the_gradient_check_and_keeps_its_dtype(r
     errors = check_layer_gradients(layer, rng.normal(size=(3, 6)).astype(np.float32), rng)
     assert max(errors.values()) < TOLERANCE, errors
     assert layer.weights.dtype == np.float32 and layer.biases.dtype == np.float32
+
+
+@pytest.mark.parametrize("skip", [False, True], ids=["dense", "zero-columns-left-out"])
+def test_dense_gradients_with_all_zero_input_columns(skip, rng, monkeypatch):
+    """Blank-pixel columns, as in digit batches: exact gradients whichever product is used
+    (``pynn.ops.SKIP_ZERO_COLUMNS`` leaves those columns out in WebAssembly)."""
+    monkeypatch.setattr(pynn.ops, "SKIP_ZERO_COLUMNS", skip)
+    layer = Dense(9, 4, rng=rng, dtype=np.float64)
+    layer.biases = rng.normal(size=4)
+    x = rng.normal(size=(5, 9))
+    x[:, [0, 3, 4, 8]] = 0.0
+    assert_gradients_match(layer, x, rng)
+    network = pynn.Network([layer, Tanh(), Dense(4, 3, rng=rng, dtype=np.float64)],
+                           optimizer=pynn.SGD(lr=1e-300))
+    y = rng.integers(0, 3, size=5)
+    network.train_step(x, y)   # the first layer only computes its own gradients here
+    for name, param, grad in network.parameters():
+        numerical = numerical_gradient(lambda: network.evaluate(x, y)[0], param)
+        assert relative_error(grad, numerical) < TOLERANCE, name

@@ -1,6 +1,9 @@
+import sys
+
 import numpy as np
 import pytest
 
+import pynn
 from pynn import Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
 from pynn.layers import init_weights
 
@@ -142,3 +145,55 @@ def test_compute_grads_fills_the_same_gradients_as_backward(rng):
     relu = ReLU()
     relu.compute_grads(x, rng.normal(size=(3, 6)))  # the generic version: nothing to fill
     assert relu.grads == {}
+
+
+# -- leaving all-zero input columns out of Dense's products (pynn.ops.used_columns) ----------
+def _zero_columns_batch(rng, zero_columns, shape=(6, 10)):
+    x = rng.normal(size=shape)
+    x[:, zero_columns] = 0.0
+    return x
+
+
+@pytest.mark.parametrize("zero_columns", [[], [0, 2, 3, 9], list(range(1, 10)), list(range(10))],
+                         ids=["none-zero", "some-zero", "one-used", "all-zero"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dense_gives_the_same_outputs_and_gradients_with_zero_columns_left_out(
+        zero_columns, dtype, rng, monkeypatch):
+    x = _zero_columns_batch(rng, zero_columns).astype(dtype)
+    g = rng.normal(size=(6, 4)).astype(dtype)
+    results = {}
+    for skip in (False, True):
+        monkeypatch.setattr(pynn.ops, "SKIP_ZERO_COLUMNS", skip)
+        layer = Dense(10, 4, rng=0, dtype=dtype)
+        layer.biases = np.arange(4, dtype=dtype)
+        out = layer.forward(x)
+        grad_input = layer.backward(x, g)
+        results[skip] = (out, grad_input, layer.grads["W"], layer.grads["b"])
+        layer.compute_grads(x, 2 * g)
+        np.testing.assert_allclose(layer.grads["W"], 2 * results[skip][2], rtol=1e-6)
+    tolerance = 1e-12 if dtype == np.float64 else 1e-5
+    for dense, sparse in zip(results[False], results[True]):
+        assert sparse.dtype == dense.dtype and sparse.shape == dense.shape
+        np.testing.assert_allclose(sparse, dense, rtol=tolerance, atol=tolerance)
+    assert not results[True][2][zero_columns].any()   # no gradient where the input is all zero
+
+
+def test_used_columns_lists_the_columns_with_a_nonzero_value_when_that_pays(rng, monkeypatch):
+    x = _zero_columns_batch(rng, [1, 2, 5, 7])
+    x[0, 7] = np.nan    # NaN must reach the output: its column is used
+    x[:, 1] = -0.0      # all zero too; may be kept (its products are zero anyway)
+    monkeypatch.setattr(pynn.ops, "SKIP_ZERO_COLUMNS", True)
+    for dtype in (np.float16, np.float32, np.float64, np.longdouble):
+        used = set(pynn.ops.used_columns(x.astype(dtype)).tolist())
+        assert {0, 3, 4, 6, 7, 8, 9} <= used <= {0, 1, 3, 4, 6, 7, 8, 9}, dtype
+    for view in (x[::2], np.asfortranarray(x)):   # strided and column-major layouts too
+        assert set(pynn.ops.used_columns(view).tolist()) >= {0, 3, 4, 6, 7, 8, 9}
+    assert pynn.ops.used_columns(rng.normal(size=(3, 10))) is None   # nothing to leave out
+    monkeypatch.setattr(pynn.ops, "SKIP_ZERO_COLUMNS", False)
+    assert pynn.ops.used_columns(x) is None
+
+
+def test_zero_columns_are_left_out_only_in_webassembly():
+    """Natively BLAS multiplies the whole batch faster than the gather that would skip the
+    blank columns (bench/browser_epoch.py measures both)."""
+    assert pynn.ops.SKIP_ZERO_COLUMNS == (sys.platform == "emscripten")
