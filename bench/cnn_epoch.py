@@ -24,9 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # batches of 64: BLAS threads only spin
@@ -35,7 +33,7 @@ import numpy as np  # noqa: E402
 from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
 
 import pynn  # noqa: E402
-from epoch import raw_grad_softmax_crossentropy_with_logits  # noqa: E402 -- bench/epoch.py's textbook loss
+from epoch import raw_grad_softmax_crossentropy_with_logits, run_in_pyodide  # noqa: E402 -- bench/epoch.py's
 
 IN_WEBASSEMBLY = sys.platform == "emscripten"
 LR = 0.05
@@ -229,20 +227,6 @@ def measure(repeats: int) -> None:
           f"(min {min(ratios):.3f}, max {max(ratios):.3f}); target <= 1.0", flush=True)
 
 
-def run_in_pyodide(repeats: int) -> int:
-    """This script inside Pyodide under Node, with the repository mounted at /mnt."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    with tempfile.TemporaryDirectory() as tmp:
-        wrapper = os.path.join(tmp, "run.py")
-        with open(wrapper, "w") as f:
-            f.write("import sys\nsys.path[:0] = ['/mnt', '/mnt/bench']\n"
-                    f"sys.argv = ['cnn_epoch.py', '--repeats', '{repeats}']\n"
-                    "exec(compile(open('/mnt/bench/cnn_epoch.py').read(), 'cnn_epoch.py', 'exec'),"
-                    " {'__name__': '__main__'})\n")
-        return subprocess.run(["node", os.path.join(root, "tests", "pyodide", "run.mjs"),
-                               "--exec", wrapper, "--mount", root]).returncode
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -253,7 +237,7 @@ def main() -> None:
     parser.add_argument("--no-build", action="store_true", help="with --chromium: serve dist/ as it is")
     args = parser.parse_args()
     measure(args.repeats)
-    if args.pyodide and not IN_WEBASSEMBLY and run_in_pyodide(args.repeats):
+    if args.pyodide and not IN_WEBASSEMBLY and run_in_pyodide(args.repeats, __file__):
         sys.exit(1)
     if args.chromium and not IN_WEBASSEMBLY:
         from cnn_chromium import measure_in_chromium

@@ -109,15 +109,17 @@ def time_pynn(data) -> float:
     return time.perf_counter() - start
 
 
-def run_in_pyodide(repeats: int) -> int:
-    """This script inside Pyodide under Node, with the repository mounted at /mnt."""
+def run_in_pyodide(repeats: int, script: str | None = None) -> int:
+    """A bench script of bench/ (this one by default) inside Pyodide under Node, with the
+    repository mounted at /mnt, given ``--repeats``."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    name = os.path.basename(script or __file__)
     with tempfile.TemporaryDirectory() as tmp:
         wrapper = os.path.join(tmp, "run.py")
         with open(wrapper, "w") as f:
             f.write("import sys\nsys.path[:0] = ['/mnt', '/mnt/bench']\n"
-                    f"sys.argv = ['epoch.py', '--repeats', '{repeats}']\n"
-                    "exec(compile(open('/mnt/bench/epoch.py').read(), 'epoch.py', 'exec'),"
+                    f"sys.argv = ['{name}', '--repeats', '{repeats}']\n"
+                    f"exec(compile(open('/mnt/bench/{name}').read(), '{name}', 'exec'),"
                     " {'__name__': '__main__'})\n")
         return subprocess.run(["node", os.path.join(root, "tests", "pyodide", "run.mjs"),
                                "--exec", wrapper, "--mount", root]).returncode
