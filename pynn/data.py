@@ -103,9 +103,7 @@ def load_digits_raw() -> tuple[np.ndarray, np.ndarray]:
     if not packaged.is_file():
         raise DigitsMissing("the bundled digits are not part of this pynn install "
                             "(give them with pynn.data.install_digits)")
-    with packaged.open("rb") as f:
-        with np.load(f, allow_pickle=False) as archive:
-            return archive["images"], archive["labels"]
+    return _read_digits(packaged.read_bytes(), f"pynn's {DIGITS_FILE}")
 
 
 def load_digits(flatten: bool = True) -> DigitSplits:
