@@ -151,7 +151,7 @@ def _compile_wheels(pyodide_dir: Path, lock_path: Path) -> str:
     (devtools/pyc.py: imports in the page ~0.5 s faster); their new sha256s go into the lock."""
     import json
 
-    from devtools import pyc
+    from devtools import pyc, pyodide_dist
 
     python = pyc.find_python()
     if python is None:
@@ -164,7 +164,7 @@ def _compile_wheels(pyodide_dir: Path, lock_path: Path) -> str:
         if wheel.suffix == ".whl" and wheel.exists():
             done.append(pyc.compile_in_place(wheel, python))
             spec["sha256"] = sha256_file(wheel)
-    lock_path.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")
+    pyodide_dist.write_lock(lock_path, lock)
     return "; ".join(done) + f" (by {python})"
 
 

@@ -167,5 +167,10 @@ def write_trimmed_lock(lock_path: Path) -> tuple[int, int]:
     lock = json.loads(lock_path.read_text())
     present = {p.name for p in lock_path.parent.iterdir() if p.is_file()}
     trimmed = trim_lock(lock, present)
-    lock_path.write_text(json.dumps(trimmed, indent=1, sort_keys=True) + "\n")
+    write_lock(lock_path, trimmed)
     return len(trimmed["packages"]), len(lock["packages"])
+
+
+def write_lock(lock_path: Path, lock: dict) -> None:
+    """Write a lock in the one layout dist uses (sorted, one key per line)."""
+    lock_path.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n")

@@ -126,6 +126,31 @@ class StudioPage:
         self.configure(**settings)
         self.reset()
 
+    def diverge_then_recover(self, *still_shown: str) -> str:
+        """With a digit drawn: train at a learning rate of 10000 until the run diverges.
+        Checks that the page says so, that the model line still shows ``still_shown`` and 0
+        epochs trained, and that the weights from before the run are back (same
+        probabilities); then that one epoch trains at 0.01. Returns the error message."""
+        before = self.probabilities()
+        self.configure(lr="10000")
+        self.click("train")
+        message = self.error_text()
+        self.wait_run_state("idle")
+        expect(self.by("status")).to_contain_text("diverged")
+        for text in (*still_shown, "trained 0 epochs"):
+            expect(self.by("model-summary")).to_contain_text(text)
+        self.page.wait_for_timeout(500)
+        assert self.probabilities() == before   # the weights from the start of the run are back
+        # the studio stays usable
+        self.dismiss_error()
+        self.configure(lr="0.01")
+        self.click("step")
+        self.wait_run_state("paused")
+        assert self.epochs() == 1
+        self.click("stop")
+        self.wait_run_state("idle")
+        return message
+
     # -- buttons and state ------------------------------------------------------------
     def click(self, testid: str) -> None:
         button = self.by(testid)
