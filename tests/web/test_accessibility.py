@@ -17,7 +17,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import ROOT, check_clean, open_studio
+from conftest import ROOT
 
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 TEXT, NON_TEXT = 4.5, 3.0
@@ -59,24 +59,6 @@ class Audit:
 
     def check(self) -> None:
         assert not self.failures, "\n\n".join(self.failures)
-
-
-@pytest.fixture
-def a11y_page(browser, site):
-    opened = []
-
-    def opener(**context_options):
-        studio = open_studio(browser, site, bypass_csp=True, **context_options)
-        opened.append(studio)
-        return studio
-
-    yield opener
-    try:
-        for studio in opened:
-            check_clean(studio, site)
-    finally:
-        for studio in opened:
-            studio.page.context.close()
 
 
 # -- contrast -------------------------------------------------------------------------------
@@ -242,17 +224,17 @@ def audit_every_state(studio, audit: Audit, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_axe_violations_in_any_state(a11y_page, scheme, tmp_path):
-    studio = a11y_page(color_scheme=scheme)
+def test_no_axe_violations_in_any_state(open_page, scheme, tmp_path):
+    studio = open_page(bypass_csp=True, color_scheme=scheme)
     audit = Audit(studio, scheme)
     audit_every_state(studio, audit, tmp_path)
     audit.check()
     assert len(audit.states) == 12
 
 
-def test_no_axe_violations_at_phone_width_in_both_schemes(a11y_page, artifacts):
-    phone = a11y_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True,
-                      device_scale_factor=2)
+def test_no_axe_violations_at_phone_width_in_both_schemes(open_page, artifacts):
+    phone = open_page(bypass_csp=True, viewport={"width": 390, "height": 844}, has_touch=True,
+                      is_mobile=True, device_scale_factor=2)
     audit = Audit(phone, "light, 390×844")
     expect(phone.by("gallery-summary")).to_contain_text("right", timeout=60_000)
     audit("after load")
@@ -275,8 +257,8 @@ def test_no_axe_violations_at_phone_width_in_both_schemes(a11y_page, artifacts):
     phone.page.screenshot(path=artifacts / "a11y-phone-390x844.png")
 
 
-def test_dark_scheme_screenshot(a11y_page, artifacts):
-    studio = a11y_page(color_scheme="dark")
+def test_dark_scheme_screenshot(open_page, artifacts):
+    studio = open_page(bypass_csp=True, color_scheme="dark")
     assert studio.page.evaluate("() => getComputedStyle(document.documentElement).colorScheme") == "dark"
     studio.small_network(epochs="3")
     studio.click("train")
