@@ -1,14 +1,21 @@
 """Command line: ``python -m pynn train ...``, ``python -m pynn evaluate model.npz`` and
 ``python -m pynn lab check relu my_layers.py``.
 
-Every argument, the ``--out`` path and the ``--csv`` file are checked before any training
-starts; a bad one ends the command with exit status 2 and a single ``error: ...`` line.
+Every argument, the ``--out`` path (by writing a byte to it) and the ``--csv`` file are
+checked before any training starts; a bad one ends the command with exit status 2 and a single
+``error: ...`` line, as does a save that fails after training. Ctrl-C ends any command with
+``interrupted`` and exit status 130 (``train`` saves the weights trained so far first).
+
+``lab check`` runs the learner's file in a child Python (``pynn.lab.cli_child``): code that
+calls ``sys.exit`` or ``os._exit`` there is a failed check, not a silent "all passed".
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -21,11 +28,19 @@ from pynn.config import FIELDS, PRESETS, TrainingConfig, preset
 from pynn.data import load_csv, load_digits, split_by_position
 from pynn.errors import ModelFileError, TrainingDiverged
 from pynn.io import load, save
+from pynn.lab.cli_child import check_in_child
 from pynn.metrics import confusion_matrix, loss_and_accuracy
 from pynn.training import BatchEnd, Validating, train_steps
 
 DEFAULTS = TrainingConfig()
 USAGE_ERROR = 2  # what argparse exits with, used for every bad input
+INTERRUPTED = 130  # the shell's status for a command ended by Ctrl-C (128 + SIGINT)
+OUT_OF_MEMORY = {  # what is too big, in each command's terms
+    "train": "out of memory: try a smaller --hidden or --batch-size, or a smaller CSV",
+    "evaluate": "out of memory: the model or the data is too big for this machine "
+                "(try a smaller --csv)",
+    "lab": "out of memory: your code ran out of memory (an array far too big?)",
+}
 
 TRAIN_HELP = f"""\
 Train a multilayer perceptron on handwritten digits and save it.
@@ -82,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
                                     "recipe (the options above change it): "
                                     + "; ".join(f"{name}: {_preset_text(name)}" for name in PRESETS))
     run = groups["next_run"]
-    run.add_argument("--csv", type=Path, metavar="PATH", help="train on this CSV instead of the bundled digits")
+    run.add_argument("--csv", type=Path, metavar="PATH", help="train on this CSV instead of the "
+                     "bundled digits (read with pandas if it is installed, else numpy)")
     run.add_argument("--out", type=Path, default=Path("model.npz"), metavar="PATH",
                      help="where to save the model (default: model.npz)")
     run.add_argument("--weights-only", action="store_true",
@@ -99,11 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     lab_commands = lab.add_subparsers(dest="lab_command", required=True, metavar="ACTION")
     lab_commands.add_parser("list", help="the exercises, in the assignment's order")
     starter = lab_commands.add_parser("starter", help="print an exercise's starter code")
-    check = lab_commands.add_parser("check", help="run an exercise's checks on your file "
-                                                  "(exit 0 if all pass, 1 if one fails)")
+    check = lab_commands.add_parser("check", help="run an exercise's checks on your file, in a "
+                                                  "Python of its own (exit 0 if all pass, 1 if "
+                                                  "one fails or your code ends Python)")
     for sub in (starter, check):
         sub.add_argument("exercise", choices=list(pynn.lab.all_exercises()), help="the exercise")
-    check.add_argument("file", type=Path, help="your Python file (e.g. my_layers.py)")
+    check.add_argument("file", type=Path, help="your Python file, UTF-8 (e.g. my_layers.py)")
     parser.set_defaults(commands={"train": train, "evaluate": evaluate, "lab": lab})
     return parser
 
@@ -119,7 +136,10 @@ def _metavar(field) -> str | None:
 
 
 def check_out(path: Path) -> None:
-    """Refuse an ``--out`` that could not be written, before hours of training are spent."""
+    """Refuse an ``--out`` that could not be written, before hours of training are spent.
+
+    Opening is not proof (``/dev/full`` opens, then every write fails), so one byte is
+    written and taken back: an existing file keeps its content, a new one is removed."""
     if path.is_dir():
         raise ValueError(f"--out {path} is a directory; give a file name such as {path / 'model.npz'}")
     folder = path.parent
@@ -129,12 +149,17 @@ def check_out(path: Path) -> None:
         raise ValueError(f"--out {path}: {folder} is not a directory")
     existed = os.path.lexists(path)
     try:
-        with open(path, "ab"):  # creates or appends nothing: proves it can be written
-            pass
+        with open(path, "ab") as file:
+            before = os.fstat(file.fileno())
+            file.write(b"\0")
+            file.flush()
+            if stat.S_ISREG(before.st_mode):
+                file.truncate(before.st_size)
     except OSError as error:
         raise ValueError(f"--out {path} cannot be written: {error.strerror or error}") from None
-    if not existed:
-        path.unlink()
+    finally:
+        if not existed and os.path.lexists(path):
+            path.unlink()
 
 
 def load_data(csv: Path | None):
@@ -194,11 +219,30 @@ def run_train(args) -> int:
     test_loss, test_accuracy = network.evaluate(data.X_test, data.y_test)
     print(f"test loss {test_loss:.4f}  test acc {percent(test_accuracy)}  "
           f"({len(data.X_test)} examples, {time.perf_counter() - start:.1f} s)")
-    save(network, args.out, include_optimizer=not args.weights_only,
-         metadata={"config": config.to_dict(), "test_accuracy": test_accuracy,
-                   "data": str(args.csv) if args.csv else "pynn digits"})
+    try:
+        save(network, args.out, include_optimizer=not args.weights_only,
+             metadata={"config": config.to_dict(), "test_accuracy": test_accuracy,
+                       "data": str(args.csv) if args.csv else "pynn digits"})
+    except OSError as error:  # e.g. the disk filled up while training
+        removed = _remove_partial(args.out, error)
+        raise OSError(f"--out {args.out}: {error.strerror or error}{removed}") from None
     print(f"saved {args.out}")
     return status
+
+
+def _remove_partial(path: Path, error: OSError) -> str:
+    """Remove the model cut short that a save failing mid-write (disk full) left at
+    ``path``, and say so. Any other error (e.g. permission denied at open) left the file
+    as it was; a device such as /dev/full is left alone."""
+    if error.errno not in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return ""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return ""
+        path.unlink()
+    except OSError:
+        return ""
+    return " (the incomplete file was removed)"
 
 
 def _progress_bar(event: BatchEnd, disabled: bool):
@@ -244,10 +288,23 @@ def run_lab(args) -> int:
     if args.lab_command == "starter":
         print(exercise.starter.strip())
         return 0
-    report = exercise.check(args.file.read_text(encoding="utf-8"), filename=args.file.name)
+    report = check_in_child(exercise.id, read_learner_file(args.file), args.file.name)
     print(f"{exercise.title}: {args.file}")
     print(report)
     return 0 if report.passed else 1
+
+
+def read_learner_file(path: Path) -> str:
+    """The learner's code: UTF-8 text, maybe with a byte-order mark (Windows editors)."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise OSError(f"{path}: {error.strerror or error}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not UTF-8 text (byte {data[error.start]:#04x} at offset "
+                         f"{error.start}): save it as UTF-8") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,7 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError, ModelFileError, OSError) as error:
         message = str(error) or type(error).__name__
     except MemoryError:
-        message = "out of memory: try a smaller --hidden or --batch-size, or a smaller CSV"
+        message = OUT_OF_MEMORY[args.command]
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return INTERRUPTED
     print("error: " + " ".join(message.split()), file=sys.stderr)  # always exactly one line
     return USAGE_ERROR
 

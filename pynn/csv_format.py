@@ -2,7 +2,8 @@
 
 The format: a header row of 785 column names, then one digit per line: its label 0–9 and its
 784 pixel values 0–255. Both engines (pandas' C parser, or ``np.loadtxt``, which the browser
-uses) accept and refuse exactly the same files, by these rules:
+uses) accept and refuse exactly the same files, by these rules (the default, ``engine=None``,
+is pandas where it is installed and numpy where it is not: pandas is an optional extra):
 
 * a value is a plain decimal integer, maybe with a leading ``+``, maybe with spaces around it.
   ``12.0``, ``1e2``, ``"12"`` (quoted), ``True``, tabs are "not a whole number"; ``-0`` is
@@ -51,13 +52,15 @@ class _Lines(NamedTuple):
     numbers: np.ndarray
 
 
-def read_table(source, engine: str = "pandas") -> np.ndarray:
+def read_table(source, engine: str | None = None) -> np.ndarray:
     """The CSV's values as a uint8 table ``[rows, 785]`` (label, then pixels), all checked.
 
-    ``source``: a path (str or Path), bytes-like, or a binary file object. Raises
+    ``source``: a path (str or Path), bytes-like, or a binary file object. ``engine``:
+    ``"pandas"``, ``"numpy"`` or None (pandas if it can be imported, else numpy). Raises
     ``ValueError`` naming the line (and column) of the first problem.
     """
-    parse = _parser(engine)
+    engine = choose_engine(engine)
+    parse = _parse_numpy if engine == "numpy" else _parse_pandas
     data = _newlines_to_lf(_read_bytes(source))
     header, body_start = _read_header(data)
     data, lines = _data_lines(data, body_start)
@@ -78,13 +81,22 @@ def read_table(source, engine: str = "pandas") -> np.ndarray:
                      or f"line {number} could not be read as {N_COLUMNS} whole numbers")
 
 
-def _parser(engine: str):
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be 'pandas' or 'numpy', got {engine!r}")
+def choose_engine(engine: str | None) -> str:
+    """``engine`` checked, or for None the engine this install has: ``"pandas"`` if pandas
+    imports, else ``"numpy"`` (``pip install pynn`` brings numpy only). An engine asked for by
+    name must be there: ``ModuleNotFoundError`` now, not after reading 110 MB."""
+    if engine is not None and engine not in ENGINES:
+        raise ValueError(f"engine must be 'pandas' or 'numpy' (or None: pandas if installed), "
+                         f"got {engine!r}")
     if engine == "numpy":
-        return _parse_numpy
-    _import_pandas()  # fail now, not after reading 110 MB
-    return _parse_pandas
+        return engine
+    try:
+        _import_pandas()
+    except ModuleNotFoundError:
+        if engine == "pandas":
+            raise
+        return "numpy"
+    return "pandas"
 
 
 # -- getting the bytes and the lines -----------------------------------------------------------

@@ -118,15 +118,16 @@ def load_digits(flatten: bool = True) -> DigitSplits:
 
 # -- the assignment's CSV: header row, then `label, pixel_1, ..., pixel_784` per line ----------
 
-def load_csv(source, engine: str = "pandas") -> tuple[np.ndarray, np.ndarray]:
+def load_csv(source, engine: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Read a CSV in the assignment's format (``mnist_train.csv``): a header row, then one
     digit per line: the label 0–9, then 784 pixel values 0–255.
 
     Args:
         source: a path (str or Path), the file's bytes (or bytearray / memoryview), or a
             binary file object.
-        engine: ``"pandas"`` (default; pandas is imported only here) or ``"numpy"``
-            (``np.loadtxt``; what the browser uses, where pandas costs seconds to load).
+        engine: ``"pandas"`` (pandas is imported only here), ``"numpy"`` (``np.loadtxt``;
+            what the browser uses, where pandas costs seconds to load) or None (the
+            default: pandas if it is installed, else numpy; pandas is the ``[csv]`` extra).
             Both accept and refuse the same files (rules: ``pynn.csv_format``).
 
     Returns ``(images, labels)``: float32 ``[n, 784]`` in [0, 1] and int64 ``[n]``.

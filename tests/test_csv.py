@@ -91,6 +91,10 @@ REFUSED_VALUES = [  # (name, row, column, value, message); data row r is file li
     ("quoted", 0, 5, '"12"', r"""line 2, column 6 \('1x5'\): '"12"' is not a whole number"""),
     ("tab", 0, 5, "\t12", r"line 2, column 6 \('1x5'\): '\\t12' is not a whole number"),
     ("minus zero", 2, 700, "-0", r"line 4, column 701 \('25x28'\): pixel value -0 is outside 0–255"),
+    # pandas' C parser alone reads "12\x00" as 12: the byte check must refuse a NUL first
+    ("NUL after a pixel", 0, 5, "12\x00", r"line 2, column 6 \('1x5'\): '12\\x00' is not a whole number"),
+    ("NUL in a label", 1, 0, "1\x00", r"line 3, column 1 \('label'\): '1\\x00' is not a whole number"),
+    ("NUL alone", 2, 784, "\x00", r"line 4, column 785 \('28x28'\): '\\x00' is not a whole number"),
 ]
 
 
