@@ -184,6 +184,10 @@ class Studio:
             return {"ok": False, "error": "out of memory: try a smaller file or network (nothing changed)"}
         except Exception as error:  # noqa: BLE001 -- a bug: say so, and keep serving
             return {"ok": False, "error": _one_line(f"internal error ({type(error).__name__}: {error})")}
+        except BaseException as error:  # noqa: BLE001 -- SystemExit & co. from a learner's layer
+            return {"ok": False, "error": _one_line(f"{type(error).__name__} was raised while answering "
+                                                    f"{_short(request.get('type') if isinstance(request, dict) else request)}: "
+                                                    f"the studio goes on")}
 
     def _checked(self, request) -> tuple[str, dict]:
         if not isinstance(request, dict):

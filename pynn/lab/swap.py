@@ -10,19 +10,16 @@ kernel_size)`` (stride 1, no padding: the exercise's convolution), ``ReLU()``.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from pynn.config import TrainingConfig
 from pynn.conv import Conv2D
 from pynn.lab.exercise import Exercise
 from pynn.lab.runner import LearnerCodeError, run_code
-from pynn.layers import LAYER_TYPES, Dense, Layer
+from pynn.layers import Dense, Layer
 from pynn.network import Network
-
-
-def is_pynns(layer: Layer) -> bool:
-    """True for pynn's own layer classes (not a learner's class of the same name)."""
-    return type(layer) is LAYER_TYPES.get(type(layer).__name__)
 
 
 def learner_layers(code: str, exercises: list[Exercise], filename: str | None = None) -> dict[str, type]:
@@ -43,9 +40,13 @@ def learner_layers(code: str, exercises: list[Exercise], filename: str | None = 
 def swap_layers(network: Network, classes: dict[str, type]) -> Network:
     """A network like ``network`` in which each layer whose type is a key of ``classes`` is
     the learner's class, with the same parameters (float32 copies) and the same optimizer.
-    ``ValueError`` if none of the learner's classes has a layer to replace."""
-    layers, used = [], set()
-    for layer in network.layers:
+    ``ValueError`` if none of the learner's classes has a layer to replace.
+
+    The swapped network remembers, by position, the pynn layer each learner layer stands in
+    for (``learner_twins``): whatever the learner named their class, it is saved, shown and
+    described as the layer it replaced."""
+    layers, used, twins = [], set(), {}
+    for index, layer in enumerate(network.layers):
         cls = classes.get(type(layer).__name__)
         if cls is None:
             layers.append(layer)
@@ -64,13 +65,21 @@ def swap_layers(network: Network, classes: dict[str, type]) -> Network:
             mine.grads[key] = np.zeros_like(mine.params[key])
         _declare_shapes(mine, layer)
         layers.append(mine)
+        twins[index] = layer
     if not used:
         names = " and ".join(sorted(classes))
         raise ValueError(f"this network has no {names} layer for your {names} to replace"
                          + (": give it convolutions (e.g. the CNN preset) and Reset" if "Conv2D" in classes else ""))
     swapped = Network(layers, network.optimizer)
     swapped.metadata = {**network.metadata, "learner_layers": sorted(used)}
+    swapped.learner_twins = twins
     return swapped
+
+
+def learner_twins(network: Network) -> dict[int, Layer]:
+    """``{position: pynn's layer}`` for each learner layer of ``network`` (empty for a
+    network of pynn's own layers)."""
+    return getattr(network, "learner_twins", {})
 
 
 def _learner_layer(cls: type, layer: Layer) -> Layer:
@@ -102,23 +111,21 @@ def build_with_learner_layers(config: TrainingConfig, classes: dict[str, type]) 
 
 def with_pynn_layers(network: Network) -> Network:
     """The same network with pynn's own classes and the current weights: what is saved to a
-    model file (pynn's layers know how to describe themselves in one)."""
+    model file (pynn's layers know how to describe themselves in one). Each learner layer
+    becomes a copy of the pynn layer it replaced, whatever the learner named their class."""
+    twins = learner_twins(network)
     layers = []
-    for layer in network.layers:
-        kind = type(layer).__name__
-        if is_pynns(layer) or kind not in LAYER_TYPES:
+    for index, layer in enumerate(network.layers):
+        if index not in twins:
             layers.append(layer)
             continue
-        if kind == "Dense":
-            n_in, n_out = layer.params["W"].shape
-            twin = Dense(n_in, n_out, rng=0)
-        elif kind == "Conv2D":
-            n_out, n_in, k, _ = layer.params["W"].shape
-            twin = Conv2D(n_in, n_out, k, rng=0)
-        else:
-            twin = LAYER_TYPES[kind]()
-        for key, value in layer.params.items():
-            twin.params[key] = np.array(value, dtype=np.float32)
+        twin = copy.deepcopy(twins[index])
+        for key, value in twin.params.items():
+            mine = np.asarray(layer.params.get(key))
+            if mine.shape != value.shape:
+                raise ValueError(f"your layer {index}'s params[{key!r}] now has shape {mine.shape}; "
+                                 f"pynn's {twin!r} has {value.shape}: it cannot be saved as one")
+            twin.params[key] = mine.astype(np.float32, copy=True)
         layers.append(twin)
     plain = Network(layers, network.optimizer)
     plain.metadata = dict(network.metadata)
@@ -127,39 +134,22 @@ def with_pynn_layers(network: Network) -> Network:
 
 def describe(network: Network) -> str:
     """``repr(network)`` with the learner's layers marked: ``[your Dense(784, 256), ...]``."""
-    parts = []
-    for layer in network.layers:
-        kind = type(layer).__name__
-        if is_pynns(layer):
-            parts.append(repr(layer))
-        elif "W" in layer.params:
-            parts.append(f"your {kind}{_sizes(layer)}")
-        else:
-            parts.append(f"your {kind}()")
+    twins = learner_twins(network)
+    parts = [f"your {twins[i]!r}" if i in twins else repr(layer) for i, layer in enumerate(network.layers)]
     return f"Network([{', '.join(parts)}])"
 
 
 def layer_configs(network: Network) -> list[dict]:
-    """Each layer's ``config()``, a learner's layer described like pynn's (with its sizes)
-    and marked ``"yours": True``."""
-    configs = []
-    for layer in network.layers:
-        kind = type(layer).__name__
-        if is_pynns(layer):
-            configs.append(layer.config())
-            continue
-        config = {"type": kind, "yours": True}
-        if np.ndim(layer.params.get("W")) == 4:
-            config.update(zip(("in_channels", "out_channels", "kernel_size"), _sizes(layer)),
-                          stride=1, padding=0)
-        elif "W" in layer.params:
-            config["input_units"], config["output_units"] = _sizes(layer)
-        configs.append(config)
-    return configs
+    """Each layer's ``config()``; a learner's layer is described as the pynn layer it
+    replaced, marked ``"yours": True``."""
+    twins = learner_twins(network)
+    return [_yours(twins[i]) if i in twins else layer.config() for i, layer in enumerate(network.layers)]
 
 
-def _sizes(layer: Layer) -> tuple[int, ...]:
-    """A learner's layer's sizes as pynn's repr gives them, from its weights: ``(784, 256)``
-    for a Dense ``W [in, out]``, ``(1, 8, 5)`` for a Conv2D ``W [out, in, k, k]``."""
-    shape = tuple(int(n) for n in np.shape(layer.params["W"]))
-    return (shape[1], shape[0], shape[2]) if len(shape) == 4 else shape
+def _yours(twin: Layer) -> dict:
+    """The config of pynn's ``twin`` for the learner layer that replaced it: its sizes, and
+    no initialiser (the learner's layer started from pynn's weights)."""
+    config = {key: value for key, value in twin.config().items() if key != "init"}
+    return {**config, "yours": True}
+
+

@@ -4,6 +4,8 @@ turns uint8 arrays into bytes."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from pynn.data import DigitSplits
@@ -51,6 +53,14 @@ def split_report_steps(network: Network, data: DigitSplits, rows: int):
             "weight_kind": "units" if _first_conv(network) is None else "filters"}
 
 
+def frozen_copy(network: Network) -> Network:
+    """A copy of ``network``'s layers and weights (not its optimizer's state) that training
+    the original cannot change: what a report computed in pieces looks at."""
+    frozen = Network(copy.deepcopy(network.layers))
+    frozen.metadata = dict(network.metadata)
+    return frozen
+
+
 def _first_conv(network: Network) -> int | None:
     """The index of the first layer with 4-D weights (a convolution, pynn's or a learner's)."""
     return next((i for i, layer in enumerate(network.layers) if np.ndim(layer.params.get("W")) == 4), None)
@@ -82,8 +92,12 @@ def feature_maps(network: Network, image: np.ndarray, count: int = N_WEIGHT_IMAG
         return None
     x = image[None, :]
     with network._mode(False):
-        for layer in network.layers[:conv + 2]:              # up to the activation after it
+        for layer in network.layers[:conv + 1]:
             x = layer.forward(x)
+        after = network.layers[conv + 1:conv + 2]
+        if after and not after[0].params:                    # its activation, if that is next
+            activated = after[0].forward(x)
+            x = activated if np.shape(activated) == np.shape(x) else x
     maps = np.maximum(x[0, :count], 0).astype(np.float64)
     scale = max(float(maps.max()), 1e-12)
     return np.round(255 * maps / scale).astype(np.uint8).reshape(len(maps), -1), maps.shape[-1]

@@ -150,7 +150,8 @@ class TrainingRun:
             failure = ("finished", "")
         except TrainingDiverged as error:
             failure = ("diverged", str(error))
-        except Exception as error:  # noqa: BLE001 -- MemoryError and bugs: end the run, say why
+        except BaseException as error:  # noqa: BLE001 -- MemoryError, bugs, a learner layer's
+            # SystemExit: end the run, say why (the worker itself must go on serving)
             failure = ("error", f"training stopped: {explain(error)}")
         finally:
             self.busy_s += self._clock() - began

@@ -36,11 +36,12 @@ from pynn.lab.swap import (build_with_learner_layers, describe, layer_configs, l
                            with_pynn_layers)
 from pynn.studio.limits import (check_learner_speed, check_size, eval_rows, network_cost,
                                  size_errors)
-from pynn.studio.report import feature_maps, gallery_images, split_report_steps
+from pynn.studio.report import feature_maps, frozen_copy, gallery_images, split_report_steps
 from pynn.studio.run import NetworkLog, TrainingRun
 
 DIGITS_NAME = "bundled MNIST digits"
 INPUT_UNITS, N_CLASSES = 784, 10
+MAX_EPOCHS_DONE = 10**6   # a model file's epoch count beyond this is not a count (the charts' x)
 
 
 class Session:
@@ -152,13 +153,14 @@ class Session:
             except (ValueError, TypeError):
                 pass  # a model from another tool: keep the form's settings
         epochs = network.metadata.get("epochs", saved.get("epochs") if isinstance(saved, dict) else 0)
-        epochs = epochs if isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 0 else 0
+        plausible = isinstance(epochs, int) and not isinstance(epochs, bool) and 0 <= epochs <= MAX_EPOCHS_DONE
+        log = NetworkLog(epochs if plausible else 0)   # another tool's count, or a damaged one: start at 0
         try:
             check_size(config, network_cost(network))
         except ValueError as error:
             raise ModelFileError(f"{name} cannot be used in the studio: {error}") from None
         self._replacing(f"the model {name}")
-        self.config, self._network, self.log = config, network, NetworkLog(epochs)
+        self.config, self._network, self.log = config, network, log
 
     def use_lab_layers(self, layers: list[dict]) -> None:
         """A fresh network from the settings with the learner's layers in place of pynn's
@@ -270,7 +272,8 @@ class Session:
         until the report is complete; a change of network or data starts it afresh."""
         if self.report_job is None:
             rows = eval_rows(network_cost(self.network))
-            self.report_job = split_report_steps(self.network, self.data, rows)
+            # A copy: training may go on between pieces, and every piece must see one set of weights.
+            self.report_job = split_report_steps(frozen_copy(self.network), self.data, rows)
         job, deadline = self.report_job, time.perf_counter() + (budget_s or math.inf)
         try:
             while True:
