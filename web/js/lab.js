@@ -108,8 +108,11 @@ export class Lab {
   }
 
   runnerState(state, message) {
-    if (state === "booting") this.setStatus("Starting Python for the lab…");
-    else if (state === "ready" && !this.checking) this.setStatus("Ready: write your code, then press Check.");
+    // After a check, a fresh Python boots in the background (lab-runner.js): the results'
+    // status stays in view; only the first start is announced.
+    const quiet = this.runs > 0 || this.checking;
+    if (state === "booting" && !quiet) this.setStatus("Starting Python for the lab…");
+    else if (state === "ready" && !quiet) this.setStatus("Ready: write your code, then press Check.");
     else if (state === "failed") this.setStatus(message);
     this.updateButtons();
   }
