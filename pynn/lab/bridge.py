@@ -10,12 +10,15 @@ Requests are plain dicts, answers too, and ``handle`` never raises::
     {"type": "solution", "exercise": "relu"}       → {"ok": True, "solution": "..." or None}
 
 Each result is ``{"name", "passed", "detail", "hint"}``. A malformed request gets
-``{"ok": False, "error": "<one line>"}``.
+``{"ok": False, "error": "<one line>"}``. Whatever the learner's code raises (``SystemExit``
+and ``KeyboardInterrupt`` included) is a failed check in the report; anything else that gets
+out of the checker is ``{"ok": False, "error": ...}`` too, never an exception.
 """
 
 from __future__ import annotations
 
 import pynn.lab
+from pynn.lab.runner import explain
 
 MAX_CODE_CHARS = 200_000
 
@@ -50,3 +53,12 @@ class LabBridge:
             return {"ok": False, "error": str(error)}
         except MemoryError:
             return {"ok": False, "error": "out of memory: the lab restarts its Python"}
+        except BaseException as error:  # the checker's own failure: say what, never raise
+            return {"ok": False, "error": f"the check stopped: {_last_line(error)}"}
+
+
+def _last_line(error: BaseException) -> str:
+    try:
+        return explain(error).splitlines()[-1]
+    except BaseException:
+        return type(error).__name__

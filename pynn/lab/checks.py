@@ -4,7 +4,13 @@ what to look at.
 The learner's layer always runs in float64 here (its parameters are converted), so a correct
 layer never fails on rounding: in float32, ``f(x + eps) - f(x - eps)`` is mostly noise.
 Gradients are checked by central differences of ``sum(forward(x) * g)`` with a random ``g``,
-so a wrong transpose or sign cannot cancel out.
+so a wrong transpose or sign cannot cancel out. A layer whose forward itself returns float32
+is compared at float32 precision (``precision_of``).
+
+Learner code is a guest: every call into it goes through ``call``, which hands it fresh copies
+of the arrays, and the expected values (numerical gradients, pynn's outputs) are computed
+before it runs, on arrays it never sees. A backward that starts with ``grad_output /= 4``
+therefore changes nothing but its own answer.
 """
 
 from __future__ import annotations
@@ -62,17 +68,18 @@ class Report:
             detail, passed = run() or "", True
         except Failed as failure:
             detail, passed = str(failure), False
-        except Exception as error:  # the learner's code raised: show where, in their lines
-            detail, passed = explain(error, self.filename), False
+        except BaseException as error:  # the learner's code raised (even SystemExit): show
+            detail, passed = explain(error, self.filename), False  # where, in their lines
         self.results.append(CheckResult(name, passed, detail, "" if passed else hint))
         if essential and not passed:
             self.stopped = True
         return passed
 
-    def fail(self, name: str, detail: str, hint: str = "") -> None:
-        """Record a failed check without running anything (e.g. the code did not load)."""
+    def fail(self, name: str, detail: str, hint: str = "", stop: bool = True) -> None:
+        """Record a failed check without running anything (e.g. the code did not load);
+        ``stop``: the other checks cannot run."""
         self.results.append(CheckResult(name, False, detail, hint))
-        self.stopped = True
+        self.stopped = self.stopped or stop
 
     @property
     def passed(self) -> bool:
@@ -96,6 +103,42 @@ def _index_text(index: tuple) -> str:
     return "[" + ", ".join(str(int(i)) for i in index) + "]"
 
 
+def fresh(value):
+    """A copy of ``value`` if it is an array, so that learner code may change it freely."""
+    return np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+
+
+def call(function: Callable, *args):
+    """``function(*args)`` for learner code: every array argument is a fresh copy, and so is
+    an array it returns (it may keep a reference and change it later)."""
+    return fresh(function(*(fresh(arg) for arg in args)))
+
+
+@dataclass(frozen=True)
+class Precision:
+    """How closely to compare gradients: central differences' step ``eps``, the worst relative
+    error that passes, and a ``note`` for the detail line when it is not float64's."""
+
+    eps: float = 1e-6
+    tolerance: float = TOLERANCE
+    note: str = ""
+
+
+# Central differences at float32 need a bigger step (rounding ~1e-7 / eps) and a looser
+# tolerance; 1e-3 still fails a gradient 1/batch too small or a transposed one.
+LOW_PRECISION = {4: (1e-3, 1e-3), 2: (3e-2, 3e-2)}  # bytes per number → (eps, tolerance)
+
+
+def precision_of(output) -> Precision:
+    """Float64's precision, or a lower one if ``output`` (what forward returned) is float32
+    or float16: then central differences cannot be more exact than that."""
+    dtype = np.asarray(output).dtype
+    if dtype.kind != "f" or dtype.itemsize >= 8:
+        return Precision()
+    eps, tolerance = LOW_PRECISION.get(dtype.itemsize, LOW_PRECISION[2])
+    return Precision(eps, tolerance, f"your forward returns {dtype}: compared at {dtype} precision")
+
+
 def compare(name: str, mine: np.ndarray, expected: np.ndarray, what: str, tolerance=TOLERANCE) -> str:
     """Detail text if ``mine`` matches ``expected`` (relative error below ``tolerance``);
     else ``Failed`` naming the worst element: "grad_input[2, 5]: yours 0.0, numerical 0.31"."""
@@ -105,6 +148,9 @@ def compare(name: str, mine: np.ndarray, expected: np.ndarray, what: str, tolera
     if not np.all(np.isfinite(mine)):
         index = tuple(np.argwhere(~np.isfinite(mine))[0])
         raise Failed(f"{name}{_index_text(index)} is {mine[index]} (not a finite number)")
+    if not np.any(mine) and np.any(expected):
+        theirs = {"numerical": "the numerical gradient", "pynn's": "pynn's"}.get(what, f"the one {what}")
+        raise Failed(f"your {name} is all zeros; {theirs} is not")
     difference = np.abs(mine - expected)
     scale = np.max(np.abs(mine) + np.abs(expected))
     error = 0.0 if scale == 0 else float(np.max(difference) / scale)
@@ -127,16 +173,23 @@ def away_from_kinks(x: np.ndarray, margin: float = 0.1) -> np.ndarray:
     return np.where(np.abs(x) < margin, np.where(x < 0, -margin, margin) + x, x)
 
 
-def layer_gradients(layer, x: np.ndarray, rng: np.random.Generator) -> tuple[dict, dict]:
-    """``(analytic, numerical)``: dicts of ``grad_input`` and each ``grad_<param>``."""
-    g = rng.normal(size=np.shape(layer.forward(x)))
+def layer_gradients(layer, x: np.ndarray, rng: np.random.Generator) -> tuple[dict, dict, Precision]:
+    """``(analytic, numerical, precision)``: dicts of ``grad_input`` and each
+    ``grads[<param>]``, and the precision they should be compared at.
+
+    The numerical gradients come first, from forward on copies of ``x``; only then does
+    backward run, on copies of ``x`` and ``g``, so what it does to them changes nothing here."""
+    x = np.array(x, dtype=np.float64)
+    output = call(layer.forward, x)
+    precision = precision_of(output)
+    g = rng.normal(size=np.shape(output))
 
     def scalar() -> float:
-        return float(np.sum(layer.forward(x) * g))
+        return float(np.sum(np.asarray(call(layer.forward, x), dtype=np.float64) * g))
 
-    analytic = {"grad_input": layer.backward(x, g)}
-    analytic.update({f"grads[{key!r}]": layer.grads.get(key) for key in layer.params})
-    numerical = {"grad_input": numerical_gradient(scalar, x)}
-    numerical.update({f"grads[{key!r}]": numerical_gradient(scalar, param)
+    numerical = {"grad_input": numerical_gradient(scalar, x, precision.eps)}
+    numerical.update({f"grads[{key!r}]": numerical_gradient(scalar, param, precision.eps)
                       for key, param in layer.params.items()})
-    return analytic, numerical
+    analytic = {"grad_input": call(layer.backward, x, g)}
+    analytic.update({f"grads[{key!r}]": fresh(layer.grads.get(key)) for key in layer.params})
+    return analytic, numerical, precision

@@ -9,8 +9,15 @@ An exercise file defines (see ``docs/LAB.md`` for a template):
 - ``check(target, report)``: runs the checks on what the learner wrote (``pynn.lab.checks``
   and ``pynn.lab.layer_checks`` hold the usual ones);
 - optionally ``REPLACES`` (the pynn layer this one can stand in for when training:
-  ``"ReLU"``, ``"Dense"``, ``"Conv2D"``), ``SOLUTION`` (shown after ``SHOW_SOLUTION_AFTER`` failed checks)
-  and ``find(namespace)`` (what to check, when it is not one name: e.g. two functions).
+  ``"ReLU"``, ``"Dense"``, ``"Conv2D"``), ``SOLUTION`` (shown after ``SHOW_SOLUTION_AFTER`` failed checks),
+  ``find(namespace)`` (what to check, when it is not one name: e.g. two functions) and
+  ``DEFINES`` (what ``find`` looks for, in words: "the loss functions").
+
+What is checked must be the learner's own: a class defined in their file whose ``forward``
+and ``backward`` are too (deriving from pynn's ``Layer`` is fine; from pynn's ``ReLU`` is not).
+The learner's code and the checks run as a guest (``pynn.lab.guard``): whatever it changes in
+pynn or numpy is put back afterwards, and fails the check "your code leaves pynn and numpy as
+they were".
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pynn.lab.checks import Report
-from pynn.lab.runner import LearnerCodeError, run_code
+from pynn.lab.guard import guest
+from pynn.lab.runner import LearnerCodeError, explain, run_code
 from pynn.layers import Layer
 
 SHOW_SOLUTION_AFTER = 3
@@ -40,6 +48,7 @@ class Exercise:
     solution: str | None = None
     show_solution_after: int = SHOW_SOLUTION_AFTER
     finder: Callable | None = None
+    defines: str | None = None
 
     def find_target(self, namespace: dict):
         """What the learner defined for this exercise, from their module's namespace."""
@@ -49,33 +58,80 @@ class Exercise:
             if self.target not in namespace:
                 raise LearnerCodeError(f"your code does not define {self.target}: keep the "
                                        f"name from the starter code")
-            return namespace[self.target]
-        own = [value for value in namespace.values() if isinstance(value, type)
-               and issubclass(value, Layer) and value.__module__ == namespace["__name__"]]
-        if not own:
+            return own(namespace[self.target], self.target, namespace["__name__"])
+        found = [value for value in namespace.values() if isinstance(value, type)
+                 and issubclass(value, Layer) and value.__module__ == namespace["__name__"]]
+        if not found:
             raise LearnerCodeError("your code defines no layer: write a class derived from Layer")
-        return own[-1]
+        return own(found[-1], found[-1].__name__, namespace["__name__"])
 
     def check(self, target, filename: str | None = None) -> Report:
         """Run the checks on ``target`` (a class or function, or source code as a str,
         compiled as ``filename``: default ``<id>.py``, the name the page downloads)."""
         filename = filename or f"{self.id}.py"
         report = Report(filename)
+        with guest() as visit:
+            try:
+                self._check(target, filename, report)
+            except BaseException as error:  # learner code that raised outside any one check
+                report.fail("the checks run to the end", explain(error, filename))
+        if visit.changes:  # already put back: Report is pynn's own again
+            more = f" (and {len(visit.changes) - 1} more)" if len(visit.changes) > 1 else ""
+            report.fail("your code leaves pynn and numpy as they were",
+                        f"your code changed {visit.changes[0]}{more}; the lab put it back",
+                        hint="a layer only computes: do not assign to pynn's or numpy's names "
+                             "(np.seterr, np.abs = ...); np.errstate(...) in a with block "
+                             "undoes itself", stop=False)
+        return report
+
+    def _check(self, target, filename: str, report: Report) -> None:
+        defines = f"your code defines {self.defines or self.target or 'a layer'}"
         if isinstance(target, str):
             try:
-                target = self.find_target(run_code(target, filename))
+                namespace = run_code(target, filename)
             except LearnerCodeError as error:
                 report.fail("your code runs", str(error),
                             hint="fix this first: the line number is in your code")
-                return report
+                return
+        try:
+            if isinstance(target, str):
+                target = self.find_target(namespace)
+            else:  # a class or functions from a notebook: at least not pynn's own
+                for item in target if isinstance(target, tuple) else (target,):
+                    own(item, getattr(item, "__name__", repr(item)))
+        except LearnerCodeError as error:
+            report.fail(defines, str(error), hint="write it in your file, as in the starter code")
+            return
         self.run_checks(target, report)
-        return report
 
     def to_dict(self) -> dict:
         """What the page shows (checks and solution stay in Python)."""
         return {"id": self.id, "title": self.title, "statement": reflow(self.statement),
                 "starter": self.starter.lstrip("\n"), "trainable": self.replaces is not None,
                 "replaces": self.replaces, "show_solution_after": self.show_solution_after}
+
+
+def _from_pynn(module) -> bool:
+    return isinstance(module, str) and (module == "pynn" or module.startswith("pynn."))
+
+
+def own(value, name: str, module: str | None = None):
+    """``value`` if the learner wrote it: defined in their module ``module`` (``None``: any
+    module but pynn's), and, for a class, its ``forward`` and ``backward`` too (inheriting
+    them from pynn's base ``Layer`` is fine). Else ``LearnerCodeError`` saying so."""
+    home = getattr(value, "__module__", None)
+    kind = "class" if isinstance(value, type) else "function"
+    if _from_pynn(home) or (module is not None and callable(value) and home != module):
+        where = "pynn" if _from_pynn(home) else home
+        raise LearnerCodeError(f"{name} comes from {where}, not from your file: write the "
+                               f"{kind} yourself")
+    if isinstance(value, type):
+        for method in ("forward", "backward"):
+            owner = next((cls for cls in value.__mro__ if method in vars(cls)), Layer)
+            if owner is not Layer and _from_pynn(owner.__module__):
+                raise LearnerCodeError(f"{name}'s {method} comes from pynn's {owner.__name__}, "
+                                       f"not from your file: write {method} yourself")
+    return value
 
 
 def reflow(text: str) -> str:
@@ -107,7 +163,7 @@ def from_module(module) -> Exercise:
                     replaces=getattr(module, "REPLACES", None),
                     solution=getattr(module, "SOLUTION", None),
                     show_solution_after=getattr(module, "SHOW_SOLUTION_AFTER", SHOW_SOLUTION_AFTER),
-                    finder=getattr(module, "find", None))
+                    finder=getattr(module, "find", None), defines=getattr(module, "DEFINES", None))
 
 
 def load_exercises(package: str = "pynn.lab.exercises") -> dict[str, Exercise]:

@@ -3,7 +3,9 @@ output has the right shape, ``backward`` keeps pynn's contract, its gradients ma
 differences, it agrees with pynn's own layer, and extreme inputs give no NaN.
 
 An exercise file calls ``check_layer`` with how to build the learner's layer and, optionally,
-pynn's reference layer and its own numeric asserts (``extra``).
+pynn's reference layer and its own numeric asserts (``extra``). The learner's methods are only
+ever called through ``checks.call`` (fresh copies of every array in and out), and pynn's
+reference values are computed first, on arrays the learner's code never sees.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from collections.abc import Callable
 import numpy as np
 
 from pynn.layers import Layer
-from pynn.lab.checks import Failed, Report, away_from_kinks, compare, in_float64, layer_gradients
+from pynn.lab.checks import (Failed, Report, away_from_kinks, call, compare, fresh, in_float64,
+                             layer_gradients)
 
 CONTRACT_HINT = ("backward(input, grad_output) must fill self.grads (same keys and shapes as "
                  "self.params) and return grad_input, the gradient with respect to input; it "
@@ -54,7 +57,7 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
     x = away_from_kinks(rng.normal(size=input_shape))
 
     def output_shape():
-        out = np.asarray(layer.forward(x))
+        out = np.asarray(call(layer.forward, x))
         if out.ndim != output_ndim or out.shape[0] != input_shape[0]:
             rest = ", units" if output_ndim == 2 else ", channels, height, width"
             raise Failed(f"forward of a {list(input_shape)} batch returned shape "
@@ -66,17 +69,22 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
     if extra is not None:
         extra(report, cls)
     report.check("backward keeps the contract", lambda: _contract(layer, x, rng), hint=CONTRACT_HINT)
-    analytic = numerical = None
+    analytic = numerical = precision = None
 
     def measure():
-        nonlocal analytic, numerical
-        analytic, numerical = layer_gradients(layer, x, rng)
+        nonlocal analytic, numerical, precision
+        analytic, numerical, precision = layer_gradients(layer, x, rng)
 
     for name in ["grad_input", *(f"grads[{key!r}]" for key in layer.params)]:
         def gradient(name=name):
             if analytic is None:
                 measure()
-            return compare(name, analytic[name], numerical[name], "numerical")
+            note = f"; {precision.note}" if precision.note else ""
+            try:
+                return compare(name, analytic[name], numerical[name], "numerical",
+                               precision.tolerance) + note
+            except Failed as failure:
+                raise Failed(f"{failure}{note}") from None
         what = "the input" if name == "grad_input" else f"parameter {name[6:-1]}"
         report.check(f"gradient check: {name}", gradient,
                      hint=f"backward's gradient with respect to {what} differs from central "
@@ -94,8 +102,8 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
 
 def _contract(layer: Layer, x: np.ndarray, rng) -> str:
     before = {key: np.array(value, copy=True) for key, value in layer.params.items()}
-    g = rng.normal(size=np.shape(layer.forward(x)))
-    grad_input = layer.backward(x, g)
+    g = rng.normal(size=np.shape(call(layer.forward, x)))
+    grad_input = call(layer.backward, x, g)
     if grad_input is None:
         raise Failed("backward returned None: return grad_input")
     if np.shape(grad_input) != x.shape:
@@ -116,19 +124,23 @@ def _contract(layer: Layer, x: np.ndarray, rng) -> str:
 
 
 def _agreement(layer: Layer, reference: Layer, x: np.ndarray, rng) -> str:
-    g = rng.normal(size=np.shape(reference.forward(x)))
-    compare("forward", layer.forward(x), reference.forward(x), "pynn's")
-    compare("grad_input", layer.backward(x, g), reference.backward(x, g), "pynn's")
+    # pynn's answers first, on copies of their own: the learner's calls cannot change them
+    expected_out = reference.forward(x.copy())
+    g = rng.normal(size=np.shape(expected_out))
+    expected_grad = reference.backward(x.copy(), g.copy())
+    expected = {key: np.array(value, copy=True) for key, value in reference.grads.items()}
+    compare("forward", call(layer.forward, x), expected_out, "pynn's")
+    compare("grad_input", call(layer.backward, x, g), expected_grad, "pynn's")
     for key in reference.params:
-        compare(f"grads[{key!r}]", layer.grads[key], reference.grads[key], "pynn's")
+        compare(f"grads[{key!r}]", fresh(layer.grads[key]), expected[key], "pynn's")
     return "forward, grad_input and every gradient equal pynn's (relative error < 1e-6)"
 
 
 def _finite(layer: Layer, x: np.ndarray, value: float) -> str:
     big = np.full_like(x, value)
     with np.errstate(all="ignore"):
-        out = np.asarray(layer.forward(big), dtype=np.float64)
-        grad = np.asarray(layer.backward(big, np.ones_like(out)), dtype=np.float64)
+        out = np.asarray(call(layer.forward, big), dtype=np.float64)
+        grad = np.asarray(call(layer.backward, big, np.ones_like(out)), dtype=np.float64)
     for name, array in (("forward", out), ("grad_input", grad)):
         if not np.all(np.isfinite(array)):
             raise Failed(f"{name} gave {array[~np.isfinite(array)][0]} for inputs of {value:g}")

@@ -2,7 +2,12 @@
 
 A learner's file is compiled with its own name (``my_layers.py``), so a traceback through it
 shows their line numbers; ``explain`` then keeps only the frames in their file (pynn's and
-numpy's frames are noise to them) and ends with the error itself.
+numpy's frames are noise to them), folds a frame repeated by runaway recursion into one line,
+and ends with the error itself.
+
+Whatever the learner's code raises is theirs to see, ``SystemExit`` and ``KeyboardInterrupt``
+included: ``run_code`` turns it into a ``LearnerCodeError``, and so does a file the compiler
+gives up on (a 3000-term expression raises ``RecursionError`` while compiling).
 """
 
 from __future__ import annotations
@@ -52,10 +57,39 @@ def explain(error: BaseException, filename: str | None = None) -> str:
     if isinstance(error, MemoryError):
         return "MemoryError: your code ran out of memory (an array far too big?)"
     frames = [frame for frame in traceback.extract_tb(error.__traceback__) if mine(frame.filename)]
-    lines = [f"line {frame.lineno} in {frame.name}: {(frame.line or '').strip()}" for frame in frames]
-    message = str(error)
+    lines = _fold([f"line {frame.lineno} in {frame.name}: {(frame.line or '').strip()}"
+                   for frame in frames])
+    try:
+        message = str(error)
+    except BaseException:  # the learner's own exception class may not even print
+        message = "(its message could not be shown)"
     lines.append(f"{type(error).__name__}: {message}" if message else type(error).__name__)
     return "\n".join(lines)
+
+
+def _fold(lines: list[str], longest_cycle: int = 3) -> list[str]:
+    """Runs of a repeated line (or of a repeated cycle of up to ``longest_cycle`` lines, as
+    two functions calling each other give) written once, with how often they repeat.
+
+    >>> _fold(["a", "b", "b", "b", "c"])
+    ['a', 'b  (repeated 2 more times)', 'c']
+    """
+    folded, i = [], 0
+    while i < len(lines):
+        for size in range(1, longest_cycle + 1):
+            cycle = lines[i:i + size]
+            repeats = 1
+            while lines[i + repeats * size:i + (repeats + 1) * size] == cycle:
+                repeats += 1
+            if repeats > 2 or (size == 1 and repeats > 1):
+                these = "" if size == 1 else f"these {size} lines "
+                folded += cycle[:-1] + [f"{cycle[-1]}  ({these}repeated {repeats - 1} more times)"]
+                i += repeats * size
+                break
+        else:
+            folded.append(lines[i])
+            i += 1
+    return folded
 
 
 def run_code(source: str, filename: str = LEARNER_FILE) -> dict:
@@ -65,24 +99,33 @@ def run_code(source: str, filename: str = LEARNER_FILE) -> dict:
     while the module runs (e.g. at import time)."""
     if not isinstance(source, str):
         raise TypeError(f"source must be the code as a str, got {type(source).__name__}")
+    source = source.removeprefix("\ufeff")  # a byte order mark, as some editors save
     # Tracebacks read source lines through linecache: give it the learner's text.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     try:
         code = compile(source, filename, "exec")
-    except SyntaxError as error:
-        raise LearnerCodeError(explain(error, filename)) from None
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        # ValueError: a NUL byte in the text; RecursionError: an expression too deep to compile
+        extra = (": an expression in your file is too long or nested too deeply for Python "
+                 "to compile" if isinstance(error, RecursionError) else "")
+        raise LearnerCodeError(explain(error, filename) + extra) from None
     namespace = {"__name__": filename.rsplit(".", 1)[0], "__file__": filename,
                  "__builtins__": {**vars(builtins), "__import__": _guarded_import}}
     try:
         exec(code, namespace)
-    except Exception as error:  # anything the learner's module does wrong is theirs to see
+    except BaseException as error:  # anything the learner's module raises, sys.exit() included
         raise LearnerCodeError(explain(error, filename)) from None
     return namespace
 
 
+def refusal(name: str) -> str:
+    """Why the learner's code may not import ``name``."""
+    return f"the lab does not let your code import {name}: a layer needs only numpy (and pynn)"
+
+
 def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
-    """``import`` for the learner's code: everything but the modules that reach the page."""
+    """``import`` for the learner's code: everything but the modules that reach the page
+    (``pynn.lab.guard`` also shuts out ``importlib.import_module`` and ``sys.modules``)."""
     if name.split(".")[0] in FORBIDDEN_MODULES:
-        raise ImportError(f"the lab does not let your code import {name}: a layer needs only "
-                          f"numpy (and pynn)")
+        raise ImportError(refusal(name))
     return builtins.__import__(name, globals, locals, fromlist, level)

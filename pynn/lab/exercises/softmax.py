@@ -3,7 +3,7 @@
 import numpy as np
 
 from pynn.gradcheck import numerical_gradient
-from pynn.lab.checks import Failed, compare
+from pynn.lab.checks import Failed, call, compare, precision_of
 from pynn.losses import grad_softmax_crossentropy_with_logits as reference_grad
 from pynn.losses import softmax_crossentropy_with_logits as reference_loss
 
@@ -11,6 +11,7 @@ TITLE = "Softmax cross-entropy"
 ORDER = 3
 TARGET = None  # two functions, found by name below
 FUNCTIONS = ("softmax_crossentropy_with_logits", "grad_softmax_crossentropy_with_logits")
+DEFINES = "the loss functions"
 
 STATEMENT = """
 The network's last layer gives logits [batch, n_classes]: unnormalised scores. The loss of
@@ -74,11 +75,17 @@ class Functions:
 
 
 def find(namespace: dict):
+    from pynn.lab.runner import LearnerCodeError
+
     missing = [name for name in FUNCTIONS if not callable(namespace.get(name))]
     if missing:
-        from pynn.lab.runner import LearnerCodeError
-
         raise LearnerCodeError(f"your code does not define {' and '.join(missing)}")
+    for name in FUNCTIONS:
+        module = getattr(namespace[name], "__module__", None)
+        if module != namespace["__name__"]:
+            where = "pynn" if str(module).split(".")[0] == "pynn" else str(module)
+            raise LearnerCodeError(f"{name} comes from {where}, not from your file: write the "
+                                   f"function yourself")
     return Functions(*(namespace[name] for name in FUNCTIONS))
 
 
@@ -88,10 +95,13 @@ def check(target, report):
     rng = np.random.default_rng(0)
     logits = rng.normal(size=(6, 4)) * 3
     answers = rng.integers(0, 4, size=6)
+    # pynn's answers first; the learner's functions get copies (``call``), so an in-place
+    # ``logits -= logits.max(...)`` changes only their own copy
+    expected_loss, expected_grad = reference_loss(logits.copy(), answers), reference_grad(logits.copy(), answers)
 
     def shape():
-        loss = np.asarray(target.loss(logits, answers))
-        grad = np.asarray(target.grad(logits, answers))
+        loss = np.asarray(call(target.loss, logits, answers))
+        grad = np.asarray(call(target.grad, logits, answers))
         if loss.shape != (6,):
             raise Failed(f"the loss of a [6, 4] batch has shape {loss.shape}; expected (6,), one per example")
         if grad.shape != (6, 4):
@@ -104,24 +114,25 @@ def check(target, report):
     def assignment():
         x = np.linspace(-1, 1, 500).reshape([50, 10])
         y = np.arange(50) % 10
-        numeric = numerical_gradient(lambda: float(np.mean(target.loss(x, y))), x)
-        return compare("gradient", target.grad(x, y), numeric, "numerical", tolerance=1e-3)
+        eps = precision_of(call(target.loss, x, y)).eps
+        numeric = numerical_gradient(lambda: float(np.mean(call(target.loss, x, y))), x, eps)
+        return compare("gradient", call(target.grad, x, y), numeric, "numerical", tolerance=1e-3)
 
     report.check("the assignment's gradient check", assignment,
                  hint="the gradient of the MEAN loss: divide by the batch size")
     report.check("loss agrees with pynn's", lambda: compare(
-        "loss", target.loss(logits, answers), reference_loss(logits, answers), "pynn's"),
+        "loss", call(target.loss, logits, answers), expected_loss, "pynn's"),
         hint="-logits[i, y_i] + log(sum_j exp(logits[i, j])) for each row i")
     report.check("gradient agrees with pynn's", lambda: compare(
-        "gradient", target.grad(logits, answers), reference_grad(logits, answers), "pynn's"),
+        "gradient", call(target.grad, logits, answers), expected_grad, "pynn's"),
         hint="(softmax(logits) - onehot) / batch")
     for shift in (1e3, -1e3):
         def stable(shift=shift):
             # Adding the same number to every logit of a row changes neither the loss nor
             # its gradient, but exp(1000) overflows and exp(-1000) underflows to 0.
             with np.errstate(all="ignore"):
-                compare("loss", target.loss(logits + shift, answers), reference_loss(logits, answers), "pynn's")
-                compare("gradient", target.grad(logits + shift, answers), reference_grad(logits, answers), "pynn's")
+                compare("loss", call(target.loss, logits + shift, answers), expected_loss, "pynn's")
+                compare("gradient", call(target.grad, logits + shift, answers), expected_grad, "pynn's")
             return f"logits {shift:+g} give the same loss and gradient"
 
         report.check(f"stable for logits {shift:+g}", stable,

@@ -1,0 +1,13 @@
+# exercise: relu
+# caught by: gradient check: grad_input
+# a float32 ReLU whose backward is 1/batch too small.
+import numpy as np
+from pynn import Layer
+
+
+class ReLU(Layer):
+    def forward(self, input):
+        return np.maximum(0, input).astype(np.float32)
+
+    def backward(self, input, grad_output):
+        return (grad_output * (input > 0) / len(input)).astype(np.float32)

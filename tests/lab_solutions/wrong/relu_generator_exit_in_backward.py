@@ -1,0 +1,13 @@
+# exercise: relu
+# caught by: backward keeps the contract
+# GeneratorExit inside backward.
+import numpy as np
+from pynn import Layer
+
+
+class ReLU(Layer):
+    def forward(self, input):
+        return np.maximum(0, input)
+
+    def backward(self, input, grad_output):
+        raise GeneratorExit
