@@ -25,6 +25,9 @@ MAX_KERNEL = 28
 MAX_LAYERS = 8
 IMAGE = (1, 28, 28)   # channels, height, width of one digit
 
+MAX_CHARS = 200       # 8 words of at most 16 characters ("conv256x28s28p27"), with room to spare
+
+# Linear-time patterns: each run of digits has one quantifier of its own.
 _CONV = re.compile(r"conv([0-9]+)x([0-9]+)(?:s([0-9]+))?(?:p([0-9]+))?")
 _POOL = re.compile(r"pool([0-9]+)")
 _FORM = "words like 'conv8x5 pool2 conv16x5 pool2' (see docs/ARCHITECTURE.md)"
@@ -39,6 +42,8 @@ def parse_arch(text) -> tuple[tuple, ...]:
         text = " ".join(map(str, text))
     if not isinstance(text, str):
         raise ValueError(f"Convolutions must be {_FORM}, got {text!r}")
+    if len(text) > MAX_CHARS:
+        raise ValueError(f"Convolutions is too long ({len(text):,} characters): type {_FORM}")
     words = text.replace(",", " ").split()
     if len(words) > MAX_LAYERS:
         raise ValueError(f"Convolutions: at most {MAX_LAYERS} words, got {len(words)}")

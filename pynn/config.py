@@ -26,8 +26,14 @@ from pynn.rng import as_rng
 MAX_UNITS = 4096
 MAX_HIDDEN_LAYERS = 8
 APPLIES = ("on_reset", "live", "next_run")
+# Matched in linear time: no two quantifiers compete for the same digits (the old
+# "[0-9]+\.?[0-9]*" let both halves split a run of digits every way, 6.4 s for 12,000 of them).
 _WHOLE = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# The longest text a field takes, refused before it is parsed: a number, a choice or the
+# hidden sizes (at most 8 of 4 digits) are never near 100 characters (the convolutions' text:
+# pynn.arch.MAX_CHARS).
+MAX_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,10 @@ class Field:
         """The value in its proper type, or ``ValueError``/``TypeError`` whose message starts
         with the field's label (the page shows it beside the field, the CLI after the flag).
         Strings are read as numbers for numeric fields (form fields, URL hash, CLI): plain
-        decimal notation only (``12``, ``-0.5``, ``1e-3``), as typed."""
+        decimal notation only (``12``, ``-0.5``, ``1e-3``), as typed. Text longer than
+        ``MAX_CHARS`` is refused before it is read (``parse_hidden``, ``parse_arch``: theirs)."""
+        if isinstance(value, str) and len(value) > MAX_CHARS and self.kind not in ("sizes", "arch"):
+            raise ValueError(f"{self.label} is too long ({len(value):,} characters): {self.hint()}")
         if self.kind == "sizes":
             return parse_hidden(value)
         if self.kind == "arch":
@@ -70,6 +79,14 @@ class Field:
         """``"Batch size must be a whole number from 1 to 65536"``."""
         what = "a whole number" if self.kind == "int" else "a number"
         return f"{self.label} must be {what} from {format_number(self.low)} to {format_number(self.high)}"
+
+    def hint(self) -> str:
+        """What to type instead, in the form's words."""
+        if self.kind in ("number", "int"):
+            return "type " + self.rule().split(" must be ", 1)[1]
+        if self.kind == "choice":
+            return f"choose one of {', '.join(self.choices)}"
+        return f"type {self.help}"  # the hidden sizes
 
     def _inside(self, number) -> bool:
         return math.isfinite(number) and self.low <= number <= self.high
@@ -111,6 +128,9 @@ def parse_hidden(spec) -> tuple[int, ...]:
     (100, 200)
     """
     if isinstance(spec, str):
+        if len(spec) > MAX_CHARS:
+            raise ValueError(f"Hidden layers is too long ({len(spec):,} characters): "
+                             f"{FIELD['hidden'].hint()}")
         parts = [part.strip() for part in spec.split(",")] if spec.strip() else []
     elif isinstance(spec, (list, tuple)):
         parts = list(spec)

@@ -32,6 +32,13 @@ from pynn.ops import matmul
 from pynn.rng import as_rng
 
 
+# Padding beyond kernel_size - 1 (a "full" convolution) only adds outputs that see nothing but
+# zeros; pynn's text form (pynn.arch) keeps it below the kernel. The constructor allows up to
+# this much for any kernel, so that a model file's padding=10**9 is refused when it is read
+# instead of failing in predict as an allocation of exabytes.
+MAX_PADDING = 64
+
+
 def _sizes_text(sizes) -> str:
     return "×".join("?" if n is None else str(n) for n in sizes)
 
@@ -44,6 +51,15 @@ def _check_images(layer: Layer, x: np.ndarray, channels: int | None = None) -> n
         raise ValueError(f"{layer!r} takes images of shape [batch, {channels or 'channels'}, "
                          f"height, width], got shape {x.shape}{hint}")
     return x
+
+
+def _reshaped_back(layer: Layer, input, grad_output, expected: tuple) -> np.ndarray:
+    """``grad_output`` (of the output's shape ``expected``) in the shape of ``input``."""
+    grad_output = as_float_array(grad_output, "grad_output")
+    if grad_output.shape != expected:
+        raise ValueError(f"{layer!r}: grad_output must have shape {expected} (the output's), "
+                         f"got {grad_output.shape}")
+    return grad_output.reshape(np.shape(input))
 
 
 class Reshape(Layer):
@@ -72,14 +88,19 @@ class Reshape(Layer):
         return self.shape
 
     def forward(self, input):
+        x = self._check_rows(input)
+        return x.reshape(len(x), *self.shape)
+
+    def backward(self, input, grad_output):
+        x = self._check_rows(input)
+        return _reshaped_back(self, x, grad_output, (len(x), *self.shape))
+
+    def _check_rows(self, input) -> np.ndarray:
         x = as_float_array(input)
         if x.ndim != 2 or x.shape[1] != self.size:
             raise ValueError(f"{self!r} takes inputs of shape [batch, {self.size}], "
                              f"got shape {x.shape}")
-        return x.reshape(len(x), *self.shape)
-
-    def backward(self, input, grad_output):
-        return np.reshape(grad_output, np.shape(input))
+        return x
 
     def config(self):
         return {"type": "Reshape", "shape": list(self.shape)}
@@ -105,7 +126,8 @@ class Flatten(Layer):
         return x.reshape(len(x), -1)
 
     def backward(self, input, grad_output):
-        return np.reshape(grad_output, np.shape(input))
+        shape = np.shape(input)
+        return _reshaped_back(self, input, grad_output, (shape[0], math.prod(shape[1:])))
 
 
 def init_kernels(shape: tuple[int, int, int, int], init: str, rng, dtype=np.float32) -> np.ndarray:
@@ -129,7 +151,8 @@ class Conv2D(Layer):
         in_channels, out_channels: channels of ``x`` and of ``y`` (the number of filters).
         kernel_size: ``k``, the side of the square kernels.
         stride: step between windows. Default is 1.
-        padding: zeros added around each image. Default is 0 ("valid").
+        padding: zeros added around each image: 0 ("valid") by default, ``kernel_size - 1``
+            for a "full" convolution; at most ``MAX_PADDING`` or ``kernel_size - 1``.
         init: ``"small"``, ``"glorot"`` or ``"he"`` (see ``init_kernels``). Default is
             ``"he"``, the right scale in front of a ReLU.
         rng: seed or ``np.random.Generator`` (``None``: numpy's global random state).
@@ -156,6 +179,10 @@ class Conv2D(Layer):
         self.out_channels, self.in_channels, self.kernel_size, _ = shapes["W"]
         self.stride = check_int("Conv2D stride", stride, low=1)
         self.padding = check_int("Conv2D padding", padding, low=0)
+        most = max(MAX_PADDING, self.kernel_size - 1)
+        if self.padding > most:
+            raise ValueError(f"Conv2D padding must be at most {most} (beyond kernel_size - 1 a "
+                             f"border only adds outputs that see nothing but zeros), got {padding!r}")
         self.init = check_choice("init", init, INITIALIZERS)
         dtype = check_float_dtype(dtype)
         self.params["W"] = init_kernels(shapes["W"], init, as_rng(rng), dtype)

@@ -7,11 +7,14 @@ Inside the archive (every entry a ``.npy`` array):
 - ``layers.<i>.<name>``: each parameter (``layers.0.W``);
 - ``optimizer.<key>``: optimizer state, only with ``include_optimizer=True``.
 
-Loading trusts nothing in the file. In order: read the archive (``allow_pickle=False``, each
-array's declared size checked against its bytes), parse the config, compare every layer's
-declared parameter shapes with the file's arrays, and only then build the layers, the
-network, the optimizer and its state. Any defect is a ``ModelFileError`` naming the file
-and the problem, raised before anything large is allocated.
+Loading trusts nothing in the file. In order: read every entry's ``.npy`` header only (no
+pickles; its declared size checked against the zip's and against ``MAX_ARRAY_ELEMENTS``),
+read and parse the config, compare every layer's declared parameter shapes (and the
+optimizer state's) with the headers, then read the arrays, and only then build the layers,
+the network, the optimizer and its state. Any defect is a ``ModelFileError`` naming the file
+and the problem, raised before anything large is allocated: a small file that declares (or
+decompresses to) a huge array is refused from its header, and what is read grows with the
+bytes actually there, not with what a header claims.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import zipfile
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from numpy.lib import format as npy
@@ -50,6 +54,18 @@ ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, ValueError, OSEr
 NPY_HEADER_ERRORS = (ValueError, TypeError, SyntaxError, RecursionError, MemoryError,
                      tokenize.TokenError)
 NPY_HEADERS = {(1, 0): npy.read_array_header_1_0, (2, 0): npy.read_array_header_2_0}
+HEAD_BYTES = 2**14  # a .npy header fits (numpy itself refuses header text over 10,000 bytes)
+# The most values one array of a model file may hold: 2**28, 1 GiB of float32. The CLI has no
+# size limit but memory, and training such a layer with Adam takes 4 GiB (weights, gradient
+# and two moments); the largest layer the CLI's settings make in practice, Dense(4096, 4096)
+# or a flattened conv16x5 into 4096 units (9216×4096 ≈ 38M), is far below it, and so is the
+# studio's whole network (pynn/studio/limits.py). A file's arrays must also match the shapes
+# its layers declare, so this only bounds what a single layer may declare.
+MAX_ARRAY_ELEMENTS = 2**28
+MAX_ITEM_BYTES = 8      # float64, the widest number a model file holds
+MAX_CONFIG_CHARS = 2**20  # config.json: layers and metadata take a few kilobytes
+MAX_INT_DIGITS = 4300     # whole numbers in config.json (Python's own default limit)
+READ_CHUNK = 2**20
 # JSON strings (unterminated ones too, so scanning stays linear) and brackets.
 JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
 MAX_JSON_DEPTH = 100
@@ -122,11 +138,30 @@ def _problem(context: str, errors=(TypeError, ValueError)):
         raise ModelFileError(f"{context}: {error}") from None
 
 
+class _Entry(NamedTuple):
+    """An archive entry's ``.npy`` header: what it declares (``size``: its data's bytes)
+    and where its data starts (``offset``)."""
+    info: zipfile.ZipInfo
+    shape: tuple
+    dtype: np.dtype
+    fortran: bool
+    offset: int
+    size: int
+
+
 def _load(data: bytes) -> Network:
     """Check the file's content step by step (see the module docstring), then build."""
-    arrays = _read_archive(data)
-    config = _read_config(arrays)
-    shapes = [_declared_shapes(spec, i) for i, spec in enumerate(config["layers"])]
+    with _archive_problem():
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    with archive:
+        entries = _read_headers(archive)
+        if "config.json" not in entries:
+            raise ModelFileError("no config.json entry: not a pynn model file")
+        config = _read_config(_read_array(archive, "config.json", entries["config.json"]))
+        shapes = [_declared_shapes(spec, i) for i, spec in enumerate(config["layers"])]
+        _check_entries(entries, shapes, config)
+        arrays = {key: _read_array(archive, key, entry) for key, entry in entries.items()
+                  if key != "config.json"}
     weights = _check_weights(arrays, shapes, config)
     layers = [_build_layer(spec, i) for i, spec in enumerate(config["layers"])]
     with _problem("the layers do not fit together"):
@@ -139,51 +174,94 @@ def _load(data: bytes) -> Network:
     return network
 
 
-def _read_archive(data: bytes) -> dict[str, np.ndarray]:
-    """Every entry of the ``.npz`` archive, by name without ``.npy``."""
+@contextmanager
+def _archive_problem():
+    """Errors of a damaged zip (or of memory, in 32-bit WebAssembly) → ``ModelFileError``."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return dict(_read_entry(archive, info) for info in archive.infolist())
+        yield
     except ModelFileError:
         raise
     except ARCHIVE_ERRORS as error:
         raise ModelFileError(f"not a pynn model (.npz) file or is corrupt: {error}") from None
 
 
-def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, np.ndarray]:
-    """One ``.npy`` entry, its header checked before numpy allocates what it declares."""
-    if not info.filename.endswith(".npy"):
-        raise ModelFileError(f"entry {info.filename!r} is not a .npy array: not a pynn model file")
-    key, raw = info.filename[:-len(".npy")], archive.read(info)
-    stream = io.BytesIO(raw)
-    with _problem(f"entry {key} is not a valid .npy array", NPY_HEADER_ERRORS), \
-            warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntaxWarning)  # numpy parses a header with ast
-        version = npy.read_magic(stream)
-        if version not in NPY_HEADERS:
-            raise ValueError(f"unsupported .npy version {version}")
-        shape, _, dtype = NPY_HEADERS[version](stream)
+def _read_headers(archive: zipfile.ZipFile) -> dict[str, _Entry]:
+    """Every entry's header by name without ``.npy`` (a later duplicate wins, as numpy's),
+    each checked before anything it declares is read."""
+    entries = {}
+    for info in archive.infolist():
+        if not info.filename.endswith(".npy"):
+            raise ModelFileError(f"entry {info.filename!r} is not a .npy array: not a pynn model file")
+        key = info.filename[:-len(".npy")]
+        with _archive_problem(), archive.open(info) as member:
+            stream = io.BytesIO(member.read(HEAD_BYTES))
+        with _problem(f"entry {key} is not a valid .npy array", NPY_HEADER_ERRORS), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)  # numpy parses a header with ast
+            version = npy.read_magic(stream)
+            if version not in NPY_HEADERS:
+                raise ValueError(f"unsupported .npy version {version}")
+            shape, fortran, dtype = NPY_HEADERS[version](stream)
+        entries[key] = _Entry(info, shape, dtype, fortran, stream.tell(),
+                              math.prod(shape) * dtype.itemsize)
+        _check_header(key, entries[key])
+    return entries
+
+
+def _check_header(key: str, entry: _Entry) -> None:
+    dtype, shape = entry.dtype, entry.shape
     if dtype.hasobject:
         raise ModelFileError(f"entry {key} holds Python objects, which a model file may not")
-    size, held = math.prod(shape) * dtype.itemsize, len(raw) - stream.tell()
-    if size != held:
-        raise ModelFileError(f"entry {key} declares {dtype} of shape {shape} ({size} bytes) "
+    if dtype.kind not in "biufcU":
+        raise ModelFileError(f"entry {key} holds {dtype}, not numbers: not a pynn model file")
+    held = entry.info.file_size - entry.offset
+    if entry.size != held:
+        raise ModelFileError(f"entry {key} declares {dtype} of shape {shape} ({entry.size} bytes) "
                              f"but holds {held} bytes")
-    stream.seek(0)
-    return key, npy.read_array(stream, allow_pickle=False)
+    if key == "config.json":
+        chars = math.prod(shape) * dtype.itemsize // 4 if dtype.kind == "U" else 0
+        if chars > MAX_CONFIG_CHARS:
+            raise ModelFileError(f"config.json holds {chars:,} characters; a model file's config "
+                                 f"may hold at most {MAX_CONFIG_CHARS:,}")
+        return
+    values = math.prod(shape)
+    if values > MAX_ARRAY_ELEMENTS or entry.size > MAX_ARRAY_ELEMENTS * MAX_ITEM_BYTES:
+        raise ModelFileError(f"entry {key} declares {dtype} of shape {shape}: {values:,} values "
+                             f"({entry.size:,} bytes), more than a model file may hold (at most "
+                             f"{MAX_ARRAY_ELEMENTS:,} values, {MAX_ARRAY_ELEMENTS * MAX_ITEM_BYTES:,} bytes)")
 
 
-def _read_config(arrays: dict[str, np.ndarray]) -> dict:
+def _read_array(archive: zipfile.ZipFile, key: str, entry: _Entry) -> np.ndarray:
+    """The entry's array (its header already checked). Read a megabyte at a time, so memory
+    grows with the bytes really there, whatever the zip's sizes claim."""
+    size = entry.size
+    with _archive_problem():
+        with archive.open(entry.info) as member:
+            member.read(entry.offset)
+            data = bytearray()
+            while len(data) < size:
+                chunk = member.read(min(READ_CHUNK, size - len(data)))
+                if not chunk:
+                    break
+                data += chunk
+            more = member.read(1)
+        if len(data) != size or more:
+            raise ModelFileError(f"entry {key} declares {entry.dtype} of shape {entry.shape} "
+                                 f"({size} bytes) but holds {len(data)}{' or more' if more else ''} bytes")
+        flat = np.frombuffer(data, entry.dtype) if size else np.empty(entry.shape, entry.dtype)
+        return flat.reshape(entry.shape, order="F" if entry.fortran else "C")
+
+
+def _read_config(raw: np.ndarray) -> dict:
     """The parsed ``config.json`` with every top-level field checked (not yet the layers)."""
-    raw = arrays.get("config.json")
-    if raw is None:
-        raise ModelFileError("no config.json entry: not a pynn model file")
     if raw.dtype.kind != "U" or raw.shape != ():
         raise ModelFileError(f"config.json must be a single string, got {raw.dtype} of shape {raw.shape}")
     if _json_depth(raw.item()) > MAX_JSON_DEPTH:
         raise ModelFileError(f"config.json nests deeper than {MAX_JSON_DEPTH} levels")
     try:
-        config = json.loads(raw.item())
+        config = json.loads(raw.item(), parse_int=_whole_number)
+    except ModelFileError:
+        raise
     except (ValueError, RecursionError) as error:
         raise ModelFileError(f"config.json is not valid JSON ({error})") from None
     if not isinstance(config, dict):
@@ -205,6 +283,16 @@ def _read_config(arrays: dict[str, np.ndarray]) -> dict:
     if not isinstance(config.get("metadata", {}), dict):
         raise ModelFileError(f"metadata must be a JSON object, got {config['metadata']!r}")
     return config
+
+
+def _whole_number(text: str) -> int:
+    """A JSON whole number, refused past ``MAX_INT_DIGITS`` digits (reading one is quadratic
+    in its length, and Python's own refusal tells the reader to change a setting)."""
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise ModelFileError(f"config.json holds a whole number of {digits:,} digits; "
+                             f"a model file's may have at most {MAX_INT_DIGITS:,}")
+    return int(text)
 
 
 def _json_depth(text: str) -> int:
@@ -236,29 +324,53 @@ def _declared_shapes(spec: dict, index: int) -> dict[str, tuple[int, ...]]:
         return {name: tuple(shape) for name, shape in LAYER_TYPES[kind].param_shapes(spec).items()}
 
 
-def _check_weights(arrays: dict, shapes: list[dict], config: dict) -> dict[str, np.ndarray]:
-    """The parameters by network name (``"0.W"``), each present with its declared shape and
-    finite numbers; entries that nothing would read are refused (the optimizer's own state
-    is checked by the optimizer)."""
+def _check_entries(entries: dict[str, _Entry], shapes: list[dict], config: dict) -> None:
+    """From the headers alone (nothing read yet): every parameter present with its declared
+    shape, the optimizer state shaped like its parameters, and no entry that nothing reads."""
     expected = {f"layers.{i}.{name}" for i, layer in enumerate(shapes) for name in layer}
     has_optimizer = config.get("optimizer") is not None
-    extra = sorted(key for key in arrays if key != "config.json" and key not in expected
+    extra = sorted(key for key in entries if key != "config.json" and key not in expected
                    and not (has_optimizer and key.startswith("optimizer.")))
     if extra:
         raise ModelFileError(f"unexpected entries {extra}"
                              + ("" if has_optimizer else " (the config has no optimizer)"))
+    params = {}
+    for i, (layer, spec) in enumerate(zip(shapes, config["layers"])):
+        for name, shape in layer.items():
+            entry = entries.get(f"layers.{i}.{name}")
+            if entry is None:
+                raise ModelFileError(f"layer {i} ({spec['type']}) has no {name} "
+                                     f"(entry layers.{i}.{name} is missing)")
+            if entry.shape != shape:
+                raise ModelFileError(f"layer {i} ({spec['type']}) declares {name} of shape {shape} "
+                                     f"but the file holds {entry.shape}")
+            params[f"{i}.{name}"] = shape
+    # The optimizer state: only its shapes here, the optimizer checks the rest once it is read.
+    for key, entry in entries.items():
+        state, misfit = key[len("optimizer."):], "the optimizer state does not fit"
+        if not key.startswith("optimizer."):
+            continue
+        if state == "steps":
+            if math.prod(entry.shape) > 1:
+                raise ModelFileError(f"{misfit}: optimizer steps must be a whole number >= 0, "
+                                     f"got an array of shape {entry.shape}")
+            continue
+        param = params.get(state.partition(".")[2])
+        if param is None:
+            raise ModelFileError(f"{misfit}: optimizer state {state} belongs to no parameter")
+        if entry.shape != param:
+            raise ModelFileError(f"{misfit}: optimizer state {state} has shape {entry.shape}; "
+                                 f"its parameter has shape {param}")
+
+
+def _check_weights(arrays: dict, shapes: list[dict], config: dict) -> dict[str, np.ndarray]:
+    """The parameters by network name (``"0.W"``), each holding finite numbers (present,
+    with their declared shapes: ``_check_entries``)."""
     weights = {}
     for i, (layer, spec) in enumerate(zip(shapes, config["layers"])):
-        where = f"layer {i} ({spec['type']})"
-        for name, shape in layer.items():
-            value = arrays.get(f"layers.{i}.{name}")
-            if value is None:
-                raise ModelFileError(f"{where} has no {name} (entry layers.{i}.{name} is missing)")
-            if value.shape != shape:
-                raise ModelFileError(f"{where} declares {name} of shape {shape} but the "
-                                     f"file holds {value.shape}")
-            with _problem(where):
-                weights[f"{i}.{name}"] = check_array(f"layers.{i}.{name}", value)
+        for name in layer:
+            with _problem(f"layer {i} ({spec['type']})"):
+                weights[f"{i}.{name}"] = check_array(f"layers.{i}.{name}", arrays[f"layers.{i}.{name}"])
     return weights
 
 

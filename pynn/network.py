@@ -60,7 +60,8 @@ class Network:
     """Layers applied in order; the last one outputs logits ``[batch, n_classes]``.
 
     Args:
-        layers: the layers, first to last. Default is none (use ``add``).
+        layers: the layers, first to last (at least one). Default is none yet: ``add``
+            them, one at a time.
         optimizer: what ``train_step`` updates the weights with. Default is
             ``SGD(lr=0.1)``, the assignment's rule.
 
@@ -73,8 +74,12 @@ class Network:
     def __init__(self, layers: list[Layer] | None = None, optimizer: Optimizer | None = None):
         self.layers: list[Layer] = []
         self.input_shape = self.output_shape = self._input_units = None
-        if layers:
-            self._set_layers(list(layers), check_params=True)
+        if layers is not None:
+            layers = list(layers)
+            if not layers:
+                raise ValueError(f"a network needs at least one layer, got []; build one layer "
+                                 f"by layer with Network() and add()")
+            self._set_layers(layers, check_params=True)
         self.optimizer = optimizer if optimizer is not None else SGD(lr=0.1)
         self.training = True
         self.metadata: dict = {}  # free-form notes saved with the model (e.g. test accuracy)
@@ -151,6 +156,8 @@ class Network:
     # -- inference ------------------------------------------------------------------------
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Logits for a batch ``[batch, input_units]`` → ``[batch, n_classes]`` (current mode)."""
+        if not self.layers:
+            raise ValueError("the network has no layers yet: add() some before using it")
         for layer in self.layers:
             x = layer.forward(x)
         return x
