@@ -107,6 +107,37 @@ def test_the_lab_bridge_never_raises_whatever_the_learner_raises(code):
     assert answer["ok"] and answer["passed"] is False
 
 
+def test_learner_code_that_raises_between_two_checks_is_a_failed_check_too():
+    code = """
+from pynn import Layer
+
+
+class Params(dict):
+    armed = False
+
+    def __iter__(self):
+        if Params.armed:
+            raise KeyboardInterrupt
+        return super().__iter__()
+
+
+class Mine(Layer):
+    def __init__(self):
+        super().__init__()
+        self.params = Params()
+
+    def forward(self, input):
+        Params.armed = True
+        return input
+
+    def backward(self, input, grad_output):
+        return grad_output
+"""
+    report = pynn.lab.check("own_layer", code)
+    assert "the checks run to the end" in failed(report) and not report.passed
+    assert results(report)["the checks run to the end"].detail.endswith("KeyboardInterrupt")
+
+
 def test_the_lab_bridge_never_raises_even_when_the_checker_itself_does(monkeypatch):
     def stop(exercise_id):
         raise SystemExit(1)
@@ -181,6 +212,18 @@ def test_the_guard_restores_what_guest_code_changed_and_names_it():
     assert not hasattr(pynn.lab.checks, "SOMETHING_NEW")
 
 
+def test_caches_python_fills_by_itself_are_not_changes():
+    import copy
+    import warnings
+
+    with guest() as visit:
+        copy.deepcopy([pynn.Dense(3, 2, rng=0), pynn.conv.Reshape((1, 2, 2)), pynn.optim.Adam()])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec("import warnings\nwarnings.warn('cached')", vars(pynn.lab.checks))
+    assert visit.changes == []
+
+
 def test_the_guard_restores_on_exceptions_too_and_lets_them_through():
     absolute = np.abs
     with pytest.raises(SystemExit):
@@ -210,6 +253,15 @@ def test_patching_the_guard_itself_is_caught():
                 setattr(guard, name, None)
     assert "pynn.lab.guard.guest" in visit.changes
     assert all(vars(guard)[name] is value for name, value in originals.items())
+
+
+def test_replacing_builtins_cannot_stop_the_guard_putting_them_back():
+    originals = dict(vars(builtins))
+    with guest() as visit:
+        vars(builtins).update(dict.fromkeys(["setattr", "type", "len", "list", "dict", "vars"]))
+    assert all(vars(builtins)[name] is value for name, value in originals.items())
+    assert sorted(visit.changes) == ["builtins.dict", "builtins.len", "builtins.list",
+                                     "builtins.setattr", "builtins.type", "builtins.vars"]
 
 
 def test_sys_modules_entries_are_put_back():

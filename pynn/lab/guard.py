@@ -10,10 +10,11 @@
 What it watches, shallowly and cheaply (copies of namespaces, compared by identity): the
 globals of every ``pynn.*`` module and the ``__dict__`` of every class defined in them,
 numpy's top-level namespace and its error handling (``np.seterr``), the ``builtins`` module,
-the existing entries of ``sys.modules``, ``sys.meta_path``, ``sys.stdout``/``stderr`` and the
-recursion limit. New modules the guest imports (``import pynn.conv``) are its own business.
-While the guest is in, ``js``, ``pyodide`` and the other ``FORBIDDEN_MODULES`` are out of
-``sys.modules`` and a finder at the head of ``sys.meta_path`` refuses them, so ``import js``,
+the existing entries of ``sys.modules``, ``sys.meta_path``, which objects ``sys.modules``,
+``sys.path``, ``sys.stdout`` and ``sys.stderr`` are, and the recursion limit. New modules
+the guest imports (``import pynn.conv``) are its own business. While the guest is in,
+``js``, ``pyodide`` and the other ``FORBIDDEN_MODULES`` are out of ``sys.modules`` and a
+finder at the head of ``sys.meta_path`` refuses them, so ``import js``,
 ``importlib.import_module("js")`` and ``builtins.__import__("js")`` all fail.
 
 What it does not see: changes *inside* objects (an array's numbers, the items of a dict such
@@ -37,10 +38,13 @@ import numpy as np
 
 from pynn.lab.runner import FORBIDDEN_MODULES, refusal
 
-# Names that change without anyone meaning to: warnings' registry, the lab's exercise list
-# (loaded on first use) and ``builtins._`` (the last value an interactive Python showed).
-IGNORED = frozenset({"__warningregistry__", "pynn.lab._EXERCISES", "builtins._"})
-SYS_ATTRIBUTES = ("stdout", "stderr", "stdin", "excepthook", "displayhook", "path_hooks")
+# Names that change without anyone meaning to, anywhere (warnings' registry of a module;
+# ``__slotnames__``, which copy and pickle cache on a class) or in one place (the lab's
+# exercise list, loaded on first use; ``builtins._``, the last value an interactive Python
+# showed).
+IGNORED = frozenset({"__warningregistry__", "__slotnames__", "pynn.lab._EXERCISES", "builtins._"})
+SYS_ATTRIBUTES = ("modules", "path", "path_hooks", "stdout", "stderr", "stdin", "excepthook",
+                  "displayhook")
 
 
 class Visit:
@@ -89,11 +93,13 @@ def _restore_namespace(current, saved: dict, label: str, changes: list, missing,
 
     Uses no global name, so it works while the guest's replacement builtins are still in."""
     for key, value in saved.items():
-        if current.get(key, missing) is not value and f"{label}{key}" not in ignored:
+        if current.get(key, missing) is not value and key not in ignored \
+                and f"{label}{key}" not in ignored:
             current[key] = value
             changes.append(f"{label}{key}")
     for key in [*current]:
-        if key not in saved and not keep(current[key]) and f"{label}{key}" not in ignored:
+        if key not in saved and not keep(current[key]) and key not in ignored \
+                and f"{label}{key}" not in ignored:
             del current[key]
             changes.append(f"{label}{key}")
 
@@ -102,11 +108,11 @@ def _restore_class(cls: type, saved: dict, label: str, changes: list, missing) -
     """``_restore_namespace`` for a class, whose ``__dict__`` is read-only."""
     current = dict(vars(cls))
     for key, value in saved.items():
-        if current.get(key, missing) is not value:
+        if current.get(key, missing) is not value and key not in IGNORED:
             type.__setattr__(cls, key, value)
             changes.append(f"{label}.{key}")
     for key in current:
-        if key not in saved:
+        if key not in saved and key not in IGNORED:
             type.__delattr__(cls, key)
             changes.append(f"{label}.{key}")
 
