@@ -16,7 +16,8 @@ from pynn.conv import Conv2D, Flatten, MaxPool2D, Reshape
 from pynn.data import DigitSplits, load_csv, load_digits
 from pynn.draw import preprocess_drawing
 from pynn.errors import ModelFileError, TrainingDiverged
-from pynn.gradcheck import check_layer_gradients, numerical_gradient, relative_error
+from pynn.gradcheck import (assert_layer_gradients, check_layer_gradients, numerical_gradient,
+                            relative_error)
 from pynn.io import load, save
 from pynn.layers import Dense, Dropout, Layer, LeakyReLU, ReLU, Sigmoid, Tanh
 from pynn.losses import (grad_softmax_crossentropy_with_logits, softmax,
@@ -31,7 +32,8 @@ __all__ = [
     "Adam", "BatchEnd", "Conv2D", "Dense", "DigitSplits", "Dropout", "EpochEnd", "Flatten",
     "History", "Layer", "LeakyReLU", "MaxPool2D", "ModelFileError", "Momentum", "Network",
     "Optimizer", "ReLU", "Reshape", "SGD", "Sigmoid", "Tanh", "TrainingConfig",
-    "TrainingDiverged", "Validating", "build_mlp", "check_layer_gradients", "fit", "forward",
+    "TrainingDiverged", "Validating", "assert_layer_gradients", "build_mlp", "check_layer_gradients",
+    "fit", "forward",
     "grad_softmax_crossentropy_with_logits", "iterate_minibatches", "load", "load_csv",
     "load_digits", "make_optimizer", "numerical_gradient", "parse_hidden", "predict",
     "preprocess_drawing", "relative_error", "save", "softmax",

@@ -32,6 +32,7 @@ from pynn.config import FIELD, TrainingConfig
 from pynn.data import DIGITS_ROWS, DigitSplits, load_csv, load_digits, split_by_position, split_sizes
 from pynn.draw import preprocess_drawing
 from pynn.errors import ModelFileError
+from pynn.lab.guard import guest
 from pynn.lab.swap import (build_with_learner_layers, describe, layer_configs, learner_layers,
                            with_pynn_layers)
 from pynn.studio.limits import (check_learner_speed, check_size, eval_rows, network_cost,
@@ -166,14 +167,18 @@ class Session:
         """A fresh network from the settings with the learner's layers in place of pynn's
         (same architecture, seed and initial weights; ``pynn.lab.swap``). ``layers``: the
         code of each lab exercise whose class to use, ``[{exercise, code}]``."""
-        classes = {}
-        for item in layers:
-            classes.update(learner_layers(item["code"], [pynn.lab.get(item["exercise"])]))
-        if not classes:
-            raise ValueError("no layers of yours to train with: pass the checks of ReLU, Dense or Conv2D first")
         check_size(self.config)
-        network = build_with_learner_layers(self.config, classes)
-        check_learner_speed(self.config, network, self.config.build_network(INPUT_UNITS, N_CLASSES))
+        # The learner's code is a guest here too: whatever its module or its first steps
+        # change in pynn or numpy is put back, and a change refuses the request.
+        with guest() as visit:
+            classes = {}
+            for item in layers:
+                classes.update(learner_layers(item["code"], [pynn.lab.get(item["exercise"])]))
+            network = build_with_learner_layers(self.config, classes)
+            check_learner_speed(self.config, network, self.config.build_network(INPUT_UNITS, N_CLASSES))
+        if visit.changes:
+            raise ValueError(f"your code changed {visit.changes[0]}: a layer file may only define "
+                             f"its classes (nothing changed in the studio)")
         self._replacing("a network with your layers")
         self._network, self.log = network, NetworkLog()
 
