@@ -22,7 +22,7 @@ from pynn.io import load, save
 from pynn.layers import Dense, Dropout, Layer, LeakyReLU, ReLU, Sigmoid, Tanh
 from pynn.losses import (grad_softmax_crossentropy_with_logits, softmax,
                          softmax_crossentropy_with_logits)
-from pynn.network import Network, build_mlp
+from pynn.network import Network, build_mlp, build_network
 from pynn.optim import SGD, Adam, Momentum, Optimizer, make_optimizer
 from pynn.training import BatchEnd, EpochEnd, History, Validating, fit, train_steps
 
@@ -32,7 +32,8 @@ __all__ = [
     "Adam", "BatchEnd", "Conv2D", "Dense", "DigitSplits", "Dropout", "EpochEnd", "Flatten",
     "History", "Layer", "LeakyReLU", "MaxPool2D", "ModelFileError", "Momentum", "Network",
     "Optimizer", "ReLU", "Reshape", "SGD", "Sigmoid", "Tanh", "TrainingConfig",
-    "TrainingDiverged", "Validating", "assert_layer_gradients", "build_mlp", "check_layer_gradients",
+    "TrainingDiverged", "Validating", "assert_layer_gradients", "build_mlp", "build_network",
+    "check_layer_gradients",
     "fit", "forward",
     "grad_softmax_crossentropy_with_logits", "iterate_minibatches", "load", "load_csv",
     "load_digits", "make_optimizer", "numerical_gradient", "parse_hidden", "predict",

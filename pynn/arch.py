@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import re
 
+from pynn.conv import Conv2D, MaxPool2D
+from pynn.mnist import IMAGE_SHAPE, SIDE
+
 MAX_FILTERS = 256
-MAX_KERNEL = 28
+MAX_KERNEL = SIDE     # a kernel or a pool window as large as the digit
 MAX_LAYERS = 8
-IMAGE = (1, 28, 28)   # channels, height, width of one digit
 
 MAX_CHARS = 200       # 8 words of at most 16 characters ("conv256x28s28p27"), with room to spare
 
@@ -83,25 +85,24 @@ def arch_text(layers) -> str:
 
 
 def arch_shapes(layers, words=None) -> list[tuple[int, int, int]]:
-    """The ``(channels, height, width)`` after each layer, starting from the 28×28 digit;
-    ``ValueError`` naming the word whose input is too small for it."""
-    channels, height, width = IMAGE
+    """The ``(channels, height, width)`` after each layer, starting from the 28×28 digit (the
+    sizes from ``Conv2D.output_size`` and ``MaxPool2D.output_size``); ``ValueError`` naming
+    the word whose input is too small for it."""
+    channels, height, width = IMAGE_SHAPE
     shapes = []
     for i, layer in enumerate(layers):
         word = words[i] if words else arch_text([layer])
         if layer[0] == "conv":
             _, filters, kernel, stride, padding = layer
-            if height + 2 * padding < kernel:
-                raise ValueError(f"Convolutions: {word!r} needs at least {kernel}×{kernel} pixels, "
-                                 f"but the layers before it leave {height}×{width}")
-            height = (height + 2 * padding - kernel) // stride + 1
-            width = (width + 2 * padding - kernel) // stride + 1
-            channels = filters
+            channels, window = filters, kernel
+            sizes = [Conv2D.output_size(n, kernel, stride, padding) for n in (height, width)]
         else:
-            if height < layer[1]:
-                raise ValueError(f"Convolutions: {word!r} needs at least {layer[1]}×{layer[1]} "
-                                 f"pixels, but the layers before it leave {height}×{width}")
-            height, width = height // layer[1], width // layer[1]
+            window = layer[1]
+            sizes = [MaxPool2D.output_size(n, window) for n in (height, width)]
+        if min(sizes) < 1:
+            raise ValueError(f"Convolutions: {word!r} needs at least {window}×{window} pixels, "
+                             f"but the layers before it leave {height}×{width}")
+        height, width = sizes
         shapes.append((channels, height, width))
     return shapes
 
@@ -109,7 +110,7 @@ def arch_shapes(layers, words=None) -> list[tuple[int, int, int]]:
 def conv_costs(layers) -> tuple[int, int]:
     """``(parameters, multiply-adds per example)`` of the convolutions (pools add none)."""
     params = macs = 0
-    channels = IMAGE[0]
+    channels = IMAGE_SHAPE[0]
     for layer, (out_c, out_h, out_w) in zip(layers, arch_shapes(layers)):
         if layer[0] == "conv":
             weights = layer[2] * layer[2] * channels * out_c

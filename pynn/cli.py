@@ -30,6 +30,7 @@ from pynn.errors import ModelFileError, TrainingDiverged
 from pynn.io import load, save
 from pynn.lab.cli_child import check_in_child
 from pynn.metrics import confusion_matrix, loss_and_accuracy
+from pynn.mnist import INPUT_UNITS
 from pynn.training import BatchEnd, Validating, train_steps
 
 DEFAULTS = TrainingConfig()
@@ -46,9 +47,9 @@ TRAIN_HELP = f"""\
 Train a multilayer perceptron on handwritten digits and save it.
 
 Data: the 10,000 bundled MNIST digits (8000 train / 1000 validation / 1000 test), or your
-own CSV in the assignment's format with --csv (header row; label, then 784 pixels 0-255 per
-line; split 80/10/10 by position). The defaults are pynn's recipe: about 97% test accuracy
-on the bundled digits in {DEFAULTS.epochs} epochs.
+own CSV in the assignment's format with --csv (header row; label, then {INPUT_UNITS} pixels
+0-255 per line; split 80/10/10 by position). The defaults are pynn's recipe: about 97% test
+accuracy on the bundled digits in {DEFAULTS.epochs} epochs.
 
 example:
   python -m pynn train --hidden 100,200 --optimizer sgd --lr 0.1 --epochs 10 --out sgd.npz
@@ -186,9 +187,8 @@ def run_train(args) -> int:
     network = config.build_network(data.X_train.shape[1])
     print(f"training on {len(data.X_train)} examples, validating on {len(data.X_val)}")
     print(network.summary())
-    steps = train_steps(network, data.X_train, data.y_train, epochs=config.epochs,
-                        batch_size=config.batch_size, validation_data=(data.X_val, data.y_val),
-                        shift=config.shift, seed=config.seed)
+    steps = train_steps(network, data.X_train, data.y_train,
+                        validation_data=(data.X_val, data.y_val), **config.run_options())
     status, start = 0, time.perf_counter()
     bar = None
     try:

@@ -1,5 +1,5 @@
 """Convolutional layers on images ``[batch, channels, height, width]`` (NCHW): ``Conv2D``,
-``MaxPool2D``, ``Flatten``, and ``Reshape`` (rows of 784 pixels → ``[batch, 1, 28, 28]``),
+``MaxPool2D``, ``Flatten``, and ``Reshape`` (rows of pixels → images, as 784 → ``[batch, 1, 28, 28]``),
 with ``Dense``'s contract: ``backward(input, grad_output)`` fills ``grads``, returns
 dL/d(input) and never updates.
 
@@ -27,7 +27,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from pynn.checks import as_float_array, check_choice, check_int
-from pynn.layers import INITIALIZERS, LAYER_TYPES, Layer, check_float_dtype
+from pynn.initializers import INITIALIZERS, init_weights
+from pynn.layers import Layer, check_float_dtype
+from pynn.mnist import IMAGE_SHAPE
 from pynn.ops import matmul
 from pynn.rng import as_rng
 
@@ -46,7 +48,8 @@ def _sizes_text(sizes) -> str:
 def _check_images(layer: Layer, x: np.ndarray, channels: int | None = None) -> np.ndarray:
     x = as_float_array(x)
     if x.ndim != 4 or (channels is not None and x.shape[1] != channels):
-        hint = f"; put Reshape(({channels or 1}, 28, 28)) first to feed it rows of pixels" \
+        image = ((channels or 1), *IMAGE_SHAPE[1:])
+        hint = f"; put Reshape({image}) first to feed it rows of pixels" \
             if x.ndim == 2 else ""
         raise ValueError(f"{layer!r} takes images of shape [batch, {channels or 'channels'}, "
                          f"height, width], got shape {x.shape}{hint}")
@@ -130,18 +133,6 @@ class Flatten(Layer):
         return _reshaped_back(self, input, grad_output, (shape[0], math.prod(shape[1:])))
 
 
-def init_kernels(shape: tuple[int, int, int, int], init: str, rng, dtype=np.float32) -> np.ndarray:
-    """Draw ``[filters, channels, k, k]`` kernels as ``pynn.layers.init_weights`` draws a
-    weight matrix, with a convolution's fans: ``channels·k·k`` in, ``filters·k·k`` out."""
-    filters, channels, kh, kw = shape
-    fan_in, fan_out = channels * kh * kw, filters * kh * kw
-    if check_choice("init", init, INITIALIZERS) == "glorot":
-        limit = np.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-limit, limit, size=shape).astype(dtype)
-    std = 0.01 if init == "small" else np.sqrt(2.0 / fan_in)
-    return rng.normal(0.0, std, size=shape).astype(dtype)
-
-
 class Conv2D(Layer):
     """2-D convolution (cross-correlation, as in every deep-learning library) with bias:
     ``y[n, f, i, j] = b[f] + sum over c, u, v of W[f, c, u, v] · x[n, c, s·i + u, s·j + v]``
@@ -153,13 +144,14 @@ class Conv2D(Layer):
         stride: step between windows. Default is 1.
         padding: zeros added around each image: 0 ("valid") by default, ``kernel_size - 1``
             for a "full" convolution; at most ``MAX_PADDING`` or ``kernel_size - 1``.
-        init: ``"small"``, ``"glorot"`` or ``"he"`` (see ``init_kernels``). Default is
-            ``"he"``, the right scale in front of a ReLU.
+        init: one of ``pynn.initializers.INITIALIZERS`` (``"small"``, ``"glorot"``, ``"he"``), with a
+            convolution's fans (``pynn.initializers.weight_fans``). Default is ``"he"``, the right
+            scale in front of a ReLU.
         rng: seed or ``np.random.Generator`` (``None``: numpy's global random state).
         dtype: parameter dtype. Default is float32 (float64 for gradient checks).
 
     Shape: input ``[batch, in_channels, H, W]`` → output ``[batch, out_channels, H', W']``
-    with ``H' = (H + 2·padding - k) // stride + 1`` (the same for W).
+    with ``H' = (H + 2·padding - k) // stride + 1`` (the same for W; ``output_size``).
 
     Attributes: ``params["W"]`` ``[out_channels, in_channels, k, k]``; ``params["b"]``
     ``[out_channels]``, zeros at start.
@@ -185,7 +177,7 @@ class Conv2D(Layer):
                              f"border only adds outputs that see nothing but zeros), got {padding!r}")
         self.init = check_choice("init", init, INITIALIZERS)
         dtype = check_float_dtype(dtype)
-        self.params["W"] = init_kernels(shapes["W"], init, as_rng(rng), dtype)
+        self.params["W"] = init_weights(shapes["W"], init, as_rng(rng), dtype)
         self.params["b"] = np.zeros(self.out_channels, dtype=dtype)
         self.grads["W"] = np.zeros_like(self.params["W"])
         self.grads["b"] = np.zeros_like(self.params["b"])
@@ -202,12 +194,18 @@ class Conv2D(Layer):
     def input_shape(self):
         return (self.in_channels, None, None)
 
+    @staticmethod
+    def output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0) -> int:
+        """Output pixels along a side of ``size`` input pixels; below 1 when the kernel does
+        not fit (``size + 2·padding < kernel_size``)."""
+        return (size + 2 * padding - kernel_size) // stride + 1
+
     def _output_size(self, size: int) -> int:
-        return (size + 2 * self.padding - self.kernel_size) // self.stride + 1
+        return self.output_size(size, self.kernel_size, self.stride, self.padding)
 
     def output_shape(self, input_shape):
         _, *sizes = input_shape or (None, None, None)
-        if any(n is not None and n + 2 * self.padding < self.kernel_size for n in sizes):
+        if any(n is not None and self._output_size(n) < 1 for n in sizes):
             raise ValueError(f"a {self.kernel_size}×{self.kernel_size} kernel does not fit a "
                              f"{_sizes_text(sizes)} image with padding {self.padding}")
         return (self.out_channels, *(None if n is None else self._output_size(n) for n in sizes))
@@ -310,12 +308,18 @@ class MaxPool2D(Layer):
         self.pool_size = check_int("MaxPool2D pool_size", pool_size, low=1)
         self._cached = None  # (input, output) from the last training-mode forward
 
+    @staticmethod
+    def output_size(size: int, pool_size: int) -> int:
+        """Output pixels along a side of ``size`` input pixels (whole windows only); 0 when
+        not even one window fits."""
+        return size // pool_size
+
     def output_shape(self, input_shape):
         channels, *sizes = input_shape or (None, None, None)
         p = self.pool_size
-        if any(n is not None and n < p for n in sizes):
+        if any(n is not None and self.output_size(n, p) < 1 for n in sizes):
             raise ValueError(f"a {p}×{p} window does not fit a {_sizes_text(sizes)} image")
-        return (channels, *(None if n is None else n // p for n in sizes))
+        return (channels, *(None if n is None else self.output_size(n, p) for n in sizes))
 
     def _windows(self, x: np.ndarray):
         """The ``p·p`` strided views ``x[:, :, u::p, v::p]`` (cut to whole windows), one per
@@ -363,4 +367,5 @@ class MaxPool2D(Layer):
         return f"MaxPool2D({self.pool_size})"
 
 
-LAYER_TYPES.update({cls.__name__: cls for cls in (Reshape, Conv2D, MaxPool2D, Flatten)})
+# The layer types of this module, by the names model files give them (pynn.registry).
+LAYER_CLASSES = (Reshape, Conv2D, MaxPool2D, Flatten)

@@ -12,8 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from pynn.csv_format import N_PIXELS, read_table  # N_PIXELS: pynn.data kept it public
-
-N_CLASSES = 10
+from pynn.mnist import N_CLASSES, SIDE
 
 
 class DigitSplits(NamedTuple):
@@ -31,7 +30,7 @@ class DigitSplits(NamedTuple):
 def to_float_images(pixels: np.ndarray, flatten: bool = True) -> np.ndarray:
     """uint8 pixels 0–255 → float32 in [0, 1]; ``flatten=False`` gives ``[n, 28, 28]``."""
     images = pixels.astype(np.float32) / np.float32(255)
-    return images if flatten else images.reshape(-1, 28, 28)
+    return images if flatten else images.reshape(-1, SIDE, SIDE)
 
 
 def split_sizes(n: int, val_fraction: float = 0.1, test_fraction: float = 0.1) -> tuple[int, int, int]:

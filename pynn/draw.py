@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from pynn.checks import check_array
+from pynn.mnist import SIDE
 
-SIDE = 28
 BOX = 20
 INK_THRESHOLD = 0.5 / 255  # below half a grey level a pixel counts as background
 

@@ -7,9 +7,9 @@ Inside the archive (every entry a ``.npy`` array):
 - ``layers.<i>.<name>``: each parameter (``layers.0.W``);
 - ``optimizer.<key>``: optimizer state, only with ``include_optimizer=True``.
 
-Loading trusts nothing in the file. In order: read every entry's ``.npy`` header only (no
-pickles; its declared size checked against the zip's and against ``MAX_ARRAY_ELEMENTS``),
-read and parse the config, compare every layer's declared parameter shapes (and the
+Loading trusts nothing in the file. In order: read every entry's ``.npy`` header only
+(``pynn.npz_reader``: no pickles; its declared size checked against the zip's and against
+``MAX_ARRAY_ELEMENTS``), read and parse the config, compare every layer's declared parameter shapes (and the
 optimizer state's) with the headers, then read the arrays, and only then build the layers,
 the network, the optimizer and its state. Any defect is a ``ModelFileError`` naming the file
 and the problem, raised before anything large is allocated: a small file that declares (or
@@ -25,54 +25,28 @@ import json
 import math
 import os
 import re
-import struct
-import tokenize
-import warnings
 import zipfile
-import zlib
-from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
-from numpy.lib import format as npy
 
 from pynn.checks import check_array
 from pynn.errors import ModelFileError
-from pynn.layers import LAYER_TYPES, Layer
+from pynn.layers import Layer
 from pynn.network import Network
+from pynn.npz_reader import MAX_ARRAY_ELEMENTS  # noqa: F401 (the limit, as pynn.io's)
+from pynn.npz_reader import Entry, archive_problem, problem, read_array, read_headers
 from pynn.optim import Optimizer, make_optimizer
+from pynn.registry import LAYER_TYPES
 
 FORMAT = "pynn-model"
 VERSION = 1
 CONFIG_KEYS = ("format", "version", "layers", "optimizer", "metadata")
-# What reading a damaged zip can raise (zlib: bad compressed data; RuntimeError and
-# NotImplementedError: encryption, unknown compression; MemoryError: 32-bit WebAssembly).
-ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, ValueError, OSError, EOFError,
-                  NotImplementedError, RuntimeError, OverflowError, MemoryError)
-# numpy parses a .npy header with ast and tokenize, which can raise these on a broken one.
-NPY_HEADER_ERRORS = (ValueError, TypeError, SyntaxError, RecursionError, MemoryError,
-                     tokenize.TokenError)
-NPY_HEADERS = {(1, 0): npy.read_array_header_1_0, (2, 0): npy.read_array_header_2_0}
-HEAD_BYTES = 2**14  # a .npy header fits (numpy itself refuses header text over 10,000 bytes)
-# The most values one array of a model file may hold: 2**28, 1 GiB of float32. The CLI has no
-# size limit but memory, and training such a layer with Adam takes 4 GiB (weights, gradient
-# and two moments); the largest layer the CLI's settings make in practice, Dense(4096, 4096)
-# or a flattened conv16x5 into 4096 units (9216×4096 ≈ 38M), is far below it, and so is the
-# studio's whole network (pynn/studio/limits.py). A file's arrays must also match the shapes
-# its layers declare, so this only bounds what a single layer may declare.
-MAX_ARRAY_ELEMENTS = 2**28
-MAX_ITEM_BYTES = 8      # float64, the widest number a model file holds
-MAX_CONFIG_CHARS = 2**20  # config.json: layers and metadata take a few kilobytes
 MAX_INT_DIGITS = 4300     # whole numbers in config.json (Python's own default limit)
-READ_CHUNK = 2**20
 # JSON strings (unterminated ones too, so scanning stays linear) and brackets.
 JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
 MAX_JSON_DEPTH = 100
-# What a layer config may set: its constructor's arguments but the rng (the loader seeds one)
-# and the dtype (the parameters' dtype is the network's).
-LAYER_ARGS = {kind: [arg for arg in inspect.signature(cls).parameters if arg not in ("rng", "dtype")]
-              for kind, cls in LAYER_TYPES.items()}
 
 
 def save(network: Network, file, *, include_optimizer: bool = True,
@@ -127,129 +101,29 @@ def _read_source(file) -> tuple[bytes, str]:
     raise TypeError(f"file must be a path, bytes or a binary file object, got {file!r}")
 
 
-@contextmanager
-def _problem(context: str, errors=(TypeError, ValueError)):
-    """Turn ``errors`` raised inside into ``ModelFileError("context: ...")``."""
-    try:
-        yield
-    except ModelFileError:
-        raise
-    except errors as error:
-        raise ModelFileError(f"{context}: {error}") from None
-
-
-class _Entry(NamedTuple):
-    """An archive entry's ``.npy`` header: what it declares (``size``: its data's bytes)
-    and where its data starts (``offset``)."""
-    info: zipfile.ZipInfo
-    shape: tuple
-    dtype: np.dtype
-    fortran: bool
-    offset: int
-    size: int
-
-
 def _load(data: bytes) -> Network:
     """Check the file's content step by step (see the module docstring), then build."""
-    with _archive_problem():
+    with archive_problem():
         archive = zipfile.ZipFile(io.BytesIO(data))
     with archive:
-        entries = _read_headers(archive)
+        entries = read_headers(archive)
         if "config.json" not in entries:
             raise ModelFileError("no config.json entry: not a pynn model file")
-        config = _read_config(_read_array(archive, "config.json", entries["config.json"]))
+        config = _read_config(read_array(archive, "config.json", entries["config.json"]))
         shapes = [_declared_shapes(spec, i) for i, spec in enumerate(config["layers"])]
         _check_entries(entries, shapes, config)
-        arrays = {key: _read_array(archive, key, entry) for key, entry in entries.items()
+        arrays = {key: read_array(archive, key, entry) for key, entry in entries.items()
                   if key != "config.json"}
     weights = _check_weights(arrays, shapes, config)
     layers = [_build_layer(spec, i) for i, spec in enumerate(config["layers"])]
-    with _problem("the layers do not fit together"):
+    with problem("the layers do not fit together"):
         network = Network(layers)
-    with _problem("the weights do not fit the layers"):
+    with problem("the weights do not fit the layers"):
         network.load_state_dict(weights)
     if config.get("optimizer") is not None:
         network.optimizer = _load_optimizer(config["optimizer"], arrays, network)
     network.metadata = config.get("metadata", {})
     return network
-
-
-@contextmanager
-def _archive_problem():
-    """Errors of a damaged zip (or of memory, in 32-bit WebAssembly) → ``ModelFileError``."""
-    try:
-        yield
-    except ModelFileError:
-        raise
-    except ARCHIVE_ERRORS as error:
-        raise ModelFileError(f"not a pynn model (.npz) file or is corrupt: {error}") from None
-
-
-def _read_headers(archive: zipfile.ZipFile) -> dict[str, _Entry]:
-    """Every entry's header by name without ``.npy`` (a later duplicate wins, as numpy's),
-    each checked before anything it declares is read."""
-    entries = {}
-    for info in archive.infolist():
-        if not info.filename.endswith(".npy"):
-            raise ModelFileError(f"entry {info.filename!r} is not a .npy array: not a pynn model file")
-        key = info.filename[:-len(".npy")]
-        with _archive_problem(), archive.open(info) as member:
-            stream = io.BytesIO(member.read(HEAD_BYTES))
-        with _problem(f"entry {key} is not a valid .npy array", NPY_HEADER_ERRORS), \
-                warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)  # numpy parses a header with ast
-            version = npy.read_magic(stream)
-            if version not in NPY_HEADERS:
-                raise ValueError(f"unsupported .npy version {version}")
-            shape, fortran, dtype = NPY_HEADERS[version](stream)
-        entries[key] = _Entry(info, shape, dtype, fortran, stream.tell(),
-                              math.prod(shape) * dtype.itemsize)
-        _check_header(key, entries[key])
-    return entries
-
-
-def _check_header(key: str, entry: _Entry) -> None:
-    dtype, shape = entry.dtype, entry.shape
-    if dtype.hasobject:
-        raise ModelFileError(f"entry {key} holds Python objects, which a model file may not")
-    if dtype.kind not in "biufcU":
-        raise ModelFileError(f"entry {key} holds {dtype}, not numbers: not a pynn model file")
-    held = entry.info.file_size - entry.offset
-    if entry.size != held:
-        raise ModelFileError(f"entry {key} declares {dtype} of shape {shape} ({entry.size} bytes) "
-                             f"but holds {held} bytes")
-    if key == "config.json":
-        chars = math.prod(shape) * dtype.itemsize // 4 if dtype.kind == "U" else 0
-        if chars > MAX_CONFIG_CHARS:
-            raise ModelFileError(f"config.json holds {chars:,} characters; a model file's config "
-                                 f"may hold at most {MAX_CONFIG_CHARS:,}")
-        return
-    values = math.prod(shape)
-    if values > MAX_ARRAY_ELEMENTS or entry.size > MAX_ARRAY_ELEMENTS * MAX_ITEM_BYTES:
-        raise ModelFileError(f"entry {key} declares {dtype} of shape {shape}: {values:,} values "
-                             f"({entry.size:,} bytes), more than a model file may hold (at most "
-                             f"{MAX_ARRAY_ELEMENTS:,} values, {MAX_ARRAY_ELEMENTS * MAX_ITEM_BYTES:,} bytes)")
-
-
-def _read_array(archive: zipfile.ZipFile, key: str, entry: _Entry) -> np.ndarray:
-    """The entry's array (its header already checked). Read a megabyte at a time, so memory
-    grows with the bytes really there, whatever the zip's sizes claim."""
-    size = entry.size
-    with _archive_problem():
-        with archive.open(entry.info) as member:
-            member.read(entry.offset)
-            data = bytearray()
-            while len(data) < size:
-                chunk = member.read(min(READ_CHUNK, size - len(data)))
-                if not chunk:
-                    break
-                data += chunk
-            more = member.read(1)
-        if len(data) != size or more:
-            raise ModelFileError(f"entry {key} declares {entry.dtype} of shape {entry.shape} "
-                                 f"({size} bytes) but holds {len(data)}{' or more' if more else ''} bytes")
-        flat = np.frombuffer(data, entry.dtype) if size else np.empty(entry.shape, entry.dtype)
-        return flat.reshape(entry.shape, order="F" if entry.fortran else "C")
 
 
 def _read_config(raw: np.ndarray) -> dict:
@@ -308,6 +182,14 @@ def _json_depth(text: str) -> int:
     return deepest
 
 
+@cache
+def layer_settings(kind: str) -> list[str]:
+    """What a model file's config of a ``kind`` layer may set: its constructor's arguments but
+    the rng (the loader seeds one) and the dtype (the parameters' dtype is the network's)."""
+    return [arg for arg in inspect.signature(LAYER_TYPES[kind]).parameters
+            if arg not in ("rng", "dtype")]
+
+
 def _declared_shapes(spec: dict, index: int) -> dict[str, tuple[int, ...]]:
     """The parameter shapes layer ``index`` declares, from its config alone (no allocation)."""
     if not isinstance(spec, dict):
@@ -316,15 +198,15 @@ def _declared_shapes(spec: dict, index: int) -> dict[str, tuple[int, ...]]:
     if not isinstance(kind, str) or kind not in LAYER_TYPES:
         raise ModelFileError(f"layer {index} has unknown type {kind!r}; "
                              f"known: {', '.join(LAYER_TYPES)}")
-    unknown = sorted(set(spec) - {"type", *LAYER_ARGS[kind]})
+    unknown = sorted(set(spec) - {"type", *layer_settings(kind)})
     if unknown:
         raise ModelFileError(f"layer {index} ({kind}) has unknown settings {unknown}; "
-                             f"it takes {LAYER_ARGS[kind]}")
-    with _problem(f"layer {index} ({kind}) has bad settings"):
+                             f"it takes {layer_settings(kind)}")
+    with problem(f"layer {index} ({kind}) has bad settings"):
         return {name: tuple(shape) for name, shape in LAYER_TYPES[kind].param_shapes(spec).items()}
 
 
-def _check_entries(entries: dict[str, _Entry], shapes: list[dict], config: dict) -> None:
+def _check_entries(entries: dict[str, Entry], shapes: list[dict], config: dict) -> None:
     """From the headers alone (nothing read yet): every parameter present with its declared
     shape, the optimizer state shaped like its parameters, and no entry that nothing reads."""
     expected = {f"layers.{i}.{name}" for i, layer in enumerate(shapes) for name in layer}
@@ -369,7 +251,7 @@ def _check_weights(arrays: dict, shapes: list[dict], config: dict) -> dict[str, 
     weights = {}
     for i, (layer, spec) in enumerate(zip(shapes, config["layers"])):
         for name in layer:
-            with _problem(f"layer {i} ({spec['type']})"):
+            with problem(f"layer {i} ({spec['type']})"):
                 weights[f"{i}.{name}"] = check_array(f"layers.{i}.{name}", arrays[f"layers.{i}.{name}"])
     return weights
 
@@ -379,9 +261,9 @@ def _build_layer(spec: dict, index: int) -> Layer:
     that loading never touches numpy's global random state."""
     kind = spec["type"]
     args = {key: value for key, value in spec.items() if key != "type"}
-    if "rng" in inspect.signature(LAYER_TYPES[kind]).parameters:  # Dense, Dropout
+    if "rng" in inspect.signature(LAYER_TYPES[kind]).parameters:  # Dense, Conv2D, Dropout
         args["rng"] = np.random.default_rng(index)
-    with _problem(f"layer {index} ({kind}) has bad settings"):
+    with problem(f"layer {index} ({kind}) has bad settings"):
         return LAYER_TYPES[kind](**args)
 
 
@@ -389,13 +271,13 @@ def _load_optimizer(spec: dict, arrays: dict, network: Network) -> Optimizer:
     """The optimizer from its config, with the file's state (all checked before applied)."""
     if "type" not in spec:
         raise ModelFileError(f"the optimizer config has no type: {spec!r}")
-    with _problem("bad optimizer config"):
+    with problem("bad optimizer config"):
         optimizer = make_optimizer(**spec)
     state = {key[len("optimizer."):]: value for key, value in arrays.items()
              if key.startswith("optimizer.")}
     for key, value in state.items():
         if value.dtype.kind == "f" and not np.isfinite(value).all():
             raise ModelFileError(f"optimizer state {key} contains NaN or infinite values")
-    with _problem("the optimizer state does not fit"):
+    with problem("the optimizer state does not fit"):
         optimizer.load_state_dict(state, {name: p for name, p, _ in network.parameters()})
     return optimizer

@@ -8,34 +8,14 @@ does that (see ``pynn.optim``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from pynn.checks import as_float_array, check_choice, check_int, check_number
+from pynn.initializers import INITIALIZERS, init_weights
 from pynn.ops import matmul, used_columns
 from pynn.rng import as_rng
-
-INITIALIZERS = ("small", "glorot", "he")
-
-
-def init_weights(shape: tuple[int, int], init: str, rng, dtype=np.float32) -> np.ndarray:
-    """Draw a weight matrix of ``shape = (fan_in, fan_out)``.
-
-    - ``"small"``: the assignment's ``N(0, 1) * 0.01``.
-    - ``"glorot"``: Glorot/Xavier uniform, limit ``sqrt(6 / (fan_in + fan_out))``; keeps the
-      variance of tanh/sigmoid activations steady.
-    - ``"he"``: He normal, std ``sqrt(2 / fan_in)``; the right scale in front of ReLU, which
-      zeroes half of its inputs.
-    """
-    fan_in, fan_out = shape
-    check_choice("init", init, INITIALIZERS)
-    if init == "small":
-        w = rng.normal(0.0, 1.0, size=shape) * 0.01
-    elif init == "glorot":
-        limit = np.sqrt(6.0 / (fan_in + fan_out))
-        w = rng.uniform(-limit, limit, size=shape)
-    else:
-        w = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
-    return w.astype(dtype)
 
 
 def check_float_dtype(dtype):
@@ -108,7 +88,7 @@ class Dense(Layer):
     Args:
         input_units, output_units: sizes of ``x`` and ``y``.
         learning_rate: only used by the assignment's ``pynn.train``. Default is 0.1.
-        init: ``"small"``, ``"glorot"`` or ``"he"`` (see ``init_weights``). Default is
+        init: one of ``INITIALIZERS``: ``"small"``, ``"glorot"`` or ``"he"``. Default is
             ``"glorot"``, which also passes the assignment's checks for ``Dense(128, 150)``.
         rng: seed or ``np.random.Generator``; ``None`` uses numpy's global random state, so
             ``np.random.seed(...)`` works as in the assignment.
@@ -310,12 +290,25 @@ class Dropout(Layer):
         return f"Dropout({self.rate})"
 
 
-ACTIVATIONS = {"relu": ReLU, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+@dataclass(frozen=True)
+class Activation:
+    """An activation the recipes offer: its ``layer`` class, the initializer ``init`` that keeps
+    the values well scaled in front of it (for ``init="auto"``) and the ``label`` the page's
+    form shows."""
 
-# The initializer that keeps activations well scaled in front of each activation.
-DEFAULT_INIT = {"relu": "he", "leaky_relu": "he", "sigmoid": "glorot", "tanh": "glorot"}
+    layer: type[Layer]
+    init: str
+    label: str
 
-LAYER_TYPES = {cls.__name__: cls for cls in (Dense, ReLU, LeakyReLU, Sigmoid, Tanh, Dropout)}
-# Reshape, Conv2D, MaxPool2D and Flatten add themselves: pynn.conv builds on Layer, so it is
-# imported last (whichever of the two modules is imported first, both end up complete).
-import pynn.conv  # noqa: E402,F401
+
+# One row per activation: the recipes, the form (through pynn.config.FIELDS), the CLI, model
+# files and the gradient checks (tests/test_gradients.py) all read it.
+ACTIVATIONS = {
+    "relu": Activation(ReLU, "he", "ReLU"),
+    "leaky_relu": Activation(LeakyReLU, "he", "Leaky ReLU"),
+    "sigmoid": Activation(Sigmoid, "glorot", "Sigmoid"),
+    "tanh": Activation(Tanh, "glorot", "Tanh"),
+}
+
+# The layer types of this module, by the names model files give them (pynn.registry).
+LAYER_CLASSES = (Dense, *(activation.layer for activation in ACTIVATIONS.values()), Dropout)

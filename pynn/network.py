@@ -1,4 +1,5 @@
-"""``Network``: a Sequential stack of layers, trained with softmax cross-entropy."""
+"""``Network``: a Sequential stack of layers, trained with softmax cross-entropy; and
+``build_network``, the one builder of pynn's MLPs and convnets."""
 
 from __future__ import annotations
 
@@ -7,53 +8,17 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from pynn.arch import parse_arch
 from pynn.checks import check_choice, check_features, check_labels, check_number, check_positive_int
+from pynn.conv import Conv2D, Flatten, MaxPool2D, Reshape
 from pynn.errors import TrainingDiverged
-from pynn.layers import ACTIVATIONS, DEFAULT_INIT, Dense, Dropout, Layer
+from pynn.layers import ACTIVATIONS, Dense, Dropout, Layer
 from pynn.losses import loss_and_grad, softmax
 from pynn.metrics import loss_and_accuracy
+from pynn.mnist import IMAGE_SHAPE, INPUT_UNITS, N_CLASSES, SIDE
 from pynn.optim import SGD, Optimizer
 from pynn.rng import as_rng
-
-
-def _shape_text(shape) -> str:
-    """``(8, 24, 24)`` → ``"8×24×24"``; a size nobody knows yet (``None``) shows as ``?``."""
-    return "×".join("?" if n is None else str(n) for n in shape)
-
-
-def _fits(shape: tuple, need: tuple) -> bool:
-    """Whether one sample of ``shape`` fits a layer that takes ``need`` (``None``: any size)."""
-    return len(shape) == len(need) and all(b is None or a is None or a == b
-                                           for a, b in zip(shape, need))
-
-
-def chain_shapes(layers: list[Layer]) -> tuple[tuple | None, tuple | None]:
-    """The ``(input_shape, output_shape)`` of one sample through ``layers``, or ``ValueError``
-    naming the two layers whose shapes do not fit. ``None`` where a shape is unknown (a layer
-    with parameters that does not declare its shapes), and in a shape where one size is
-    (``(1, None, None)``: one channel, any height and width)."""
-    first, shape, source = None, None, 0
-    for i, layer in enumerate(layers):
-        if not isinstance(layer, Layer):
-            raise TypeError(f"layer {i} must be a pynn Layer, got {layer!r}")
-        need = layer.input_shape
-        if need is not None:
-            if shape is not None and not _fits(shape, need):
-                what = f"{need[0]} values" if len(need) == 1 else f"shape {_shape_text(need)}"
-                raise ValueError(f"layer {i} {layer!r} takes inputs of {what}, but layer "
-                                 f"{source} {layers[source]!r} gives {_shape_text(shape)}")
-            if first is None and all(not l.params for l in layers[:i]):
-                first = tuple(need)
-        given = need if shape is None else shape
-        try:
-            new_shape = layer.output_shape(given)
-        except ValueError as error:  # e.g. a kernel larger than the image
-            raise ValueError(f"layer {i} {layer!r} cannot take the {_shape_text(given)} output "
-                             f"of layer {source} {layers[source]!r}: {error}") from None
-        if need is not None or layer.params or new_shape != shape:
-            source = i  # the layer that set the shape (not a ReLU that passes it on)
-        shape = new_shape
-    return first, shape
+from pynn.shapes import chain_shapes, shape_text
 
 
 class Network:
@@ -292,10 +257,10 @@ class Network:
         for i, (layer, name) in enumerate(zip(self.layers, names)):
             shape = layer.output_shape(shape if shape is not None else layer.input_shape)
             n = sum(p.size for p in layer.params.values())
-            rows.append(f"{i:>2}  {name:<{width}}{_shape_text(shape) if shape else '?':>12}"
+            rows.append(f"{i:>2}  {name:<{width}}{shape_text(shape) if shape else '?':>12}"
                         f"{f'{n:,}' if n else '':>10}".rstrip())
         given = (f"{self.input_units} values" if self.input_units is not None else
-                 "?" if self.input_shape is None else f"shape {_shape_text(self.input_shape)}")
+                 "?" if self.input_shape is None else f"shape {shape_text(self.input_shape)}")
         rows.append(f"input: {given}; total parameters: {self.count_params():,}; "
                     f"optimizer: {self.optimizer!r}")
         return "\n".join(rows)
@@ -304,29 +269,67 @@ class Network:
         return f"Network([{', '.join(repr(layer) for layer in self.layers)}])"
 
 
-def build_mlp(input_units: int = 784, hidden=(100, 200), n_classes: int = 10,
-              activation: str = "relu", init: str | None = None, dropout: float = 0.0,
-              rng=0, dtype=np.float32, optimizer: Optimizer | None = None) -> Network:
-    """A multilayer perceptron: ``Dense → activation [→ Dropout]`` per hidden layer, then a
-    ``Dense`` to ``n_classes`` logits.
+def build_network(input_units: int = INPUT_UNITS, hidden=(100, 200), n_classes: int = N_CLASSES,
+                  activation: str = "relu", init: str | None = None, dropout: float = 0.0,
+                  arch: str = "", rng=0, dtype=np.float32,
+                  optimizer: Optimizer | None = None) -> Network:
+    """pynn's one network builder, for MLPs and convnets: ``[batch, input_units]`` rows in,
+    ``[batch, n_classes]`` logits out.
+
+    With ``arch`` (the convolutions' text, ``pynn.arch``) the rows are first reshaped to
+    28×28 digits, each convolution is followed by ``activation``, and the maps are flattened.
+    Then ``Dense → activation [→ Dropout]`` per hidden layer, and a ``Dense`` to the logits.
+    Each layer's input size is the output shape of the layers before it.
 
     Args:
         hidden: sizes of the hidden layers. Default is (100, 200), the assignment's.
-        activation: ``"relu"``, ``"leaky_relu"``, ``"sigmoid"`` or ``"tanh"``.
-        init: weight initializer; ``None`` picks the one that suits ``activation``
-            (He for ReLU-like, Glorot for sigmoid/tanh).
+        activation: a name in ``pynn.layers.ACTIVATIONS``. Default is ``"relu"``.
+        init: weight initializer; ``None`` takes the activation's own (He for ReLU-like,
+            Glorot for sigmoid/tanh). The last ``Dense`` always starts Glorot.
         dropout: dropout rate after each hidden activation (0 = none).
-        rng: seed or Generator for the weights and the dropout masks. Default is 0.
+        rng: seed or Generator for the weights and the dropout masks, drawn layer by layer
+            from first to last. Default is 0.
     """
-    check_choice("activation", activation, ACTIVATIONS)
+    row = ACTIVATIONS[check_choice("activation", activation, ACTIVATIONS)]
     dropout = check_number("dropout", dropout, low=0.0, high=1.0, high_open=True)
-    init = init or DEFAULT_INIT[activation]
-    rng = as_rng(rng)
+    init, rng = init or row.init, as_rng(rng)
     layers: list[Layer] = []
-    sizes = [input_units, *hidden]
-    for fan_in, fan_out in zip(sizes, sizes[1:]):
-        layers += [Dense(fan_in, fan_out, init=init, rng=rng, dtype=dtype), ACTIVATIONS[activation]()]
+    shape = (input_units,)
+
+    def add(*new: Layer) -> None:
+        nonlocal shape
+        for layer in new:
+            shape = layer.output_shape(shape)
+            layers.append(layer)
+
+    if arch:
+        if input_units != INPUT_UNITS:
+            raise ValueError(f"Convolutions need {SIDE}×{SIDE} images ({INPUT_UNITS} inputs), "
+                             f"got {input_units} inputs")
+        add(Reshape(IMAGE_SHAPE))
+        for layer in parse_arch(arch):
+            if layer[0] == "pool":
+                add(MaxPool2D(layer[1]))
+            else:
+                _, filters, kernel, stride, padding = layer
+                add(Conv2D(shape[0], filters, kernel, stride=stride, padding=padding, init=init,
+                           rng=rng, dtype=dtype), row.layer())
+        add(Flatten())
+    for units in hidden:
+        add(Dense(shape[0], units, init=init, rng=rng, dtype=dtype), row.layer())
         if dropout:
-            layers.append(Dropout(dropout, rng=rng))
-    layers.append(Dense(sizes[-1], n_classes, init="glorot", rng=rng, dtype=dtype))
+            add(Dropout(dropout, rng=rng))
+    add(Dense(shape[0], n_classes, init="glorot", rng=rng, dtype=dtype))
     return Network(layers, optimizer)
+
+
+def build_mlp(input_units: int = INPUT_UNITS, hidden=(100, 200), n_classes: int = N_CLASSES,
+              activation: str = "relu", init: str | None = None, dropout: float = 0.0,
+              rng=0, dtype=np.float32, optimizer: Optimizer | None = None) -> Network:
+    """A multilayer perceptron: ``build_network`` without convolutions.
+
+    >>> build_mlp(784, (100, 200), 10)
+    Network([Dense(784, 100), ReLU(), Dense(100, 200), ReLU(), Dense(200, 10)])
+    """
+    return build_network(input_units, hidden, n_classes, activation, init, dropout, rng=rng,
+                         dtype=dtype, optimizer=optimizer)

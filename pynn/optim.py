@@ -25,6 +25,7 @@ class Optimizer:
     """
 
     SLOTS: tuple[str, ...] = ()  # per-parameter state arrays, saved as "<slot>.<param name>"
+    label = "Optimizer"          # what the page's form shows for it (a row of OPTIMIZERS)
 
     def __init__(self, lr: float, weight_decay: float = 0.0):
         self.lr = lr
@@ -103,6 +104,8 @@ class Optimizer:
 class SGD(Optimizer):
     """Plain gradient descent: ``param -= lr * grad``. The assignment's default is lr=0.1."""
 
+    label = "SGD"
+
     def __init__(self, lr: float = 0.1, weight_decay: float = 0.0):
         super().__init__(lr, weight_decay)
 
@@ -122,6 +125,7 @@ class Momentum(Optimizer):
     """
 
     SLOTS = ("v",)
+    label = "SGD + momentum"
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9, nesterov: bool = False,
                  weight_decay: float = 0.0):
@@ -157,6 +161,7 @@ class Adam(Optimizer):
     """
 
     SLOTS = ("m", "v")
+    label = "Adam"
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8, weight_decay: float = 0.0):
@@ -180,11 +185,14 @@ class Adam(Optimizer):
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
 
+# The optimizers by name: the recipes, the form and the CLI (through pynn.config.FIELDS, with
+# each class's label), model files and the tests read it.
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 
 
 def make_optimizer(type: str = "sgd", **hyperparameters) -> Optimizer:
-    """Build an optimizer by name (``"sgd"``, ``"momentum"``, ``"adam"``, any case).
+    """Build an optimizer by its name in ``OPTIMIZERS`` (``"sgd"``, ``"momentum"``,
+    ``"adam"``; any case).
 
     >>> make_optimizer("adam", lr=0.01)
     Adam(lr=0.01, weight_decay=0.0, beta1=0.9, beta2=0.999, eps=1e-08)

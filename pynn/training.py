@@ -19,6 +19,7 @@ import numpy as np
 from pynn.checks import check_features, check_int, check_labels, check_positive_int, check_seed
 from pynn.errors import TrainingDiverged
 from pynn.metrics import loss_and_accuracy
+from pynn.mnist import INPUT_UNITS, SIDE
 from pynn.network import Network
 from pynn.optim import Optimizer
 
@@ -64,7 +65,7 @@ class EpochEnd:
 
 
 def random_shifts(x: np.ndarray, max_shift: int, rng: np.random.Generator,
-                  side: int = 28) -> np.ndarray:
+                  side: int = SIDE) -> np.ndarray:
     """Move each ``side×side`` image (rows of ``x``) by its own random whole-pixel offset in
     ``[-max_shift, max_shift]`` both ways, filling with 0: cheap augmentation that teaches
     the network that a digit is the same digit a little to the left."""
@@ -114,8 +115,8 @@ def train_steps(network: Network, x: np.ndarray, y: np.ndarray, *, epochs: int,
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
     shift = check_int("shift", shift, low=0, high=8)
-    if shift and x.shape[1] != 784:
-        raise ValueError("shift augmentation needs 28×28 images (784 input units)")
+    if shift and x.shape[1] != INPUT_UNITS:
+        raise ValueError(f"shift augmentation needs {SIDE}×{SIDE} images ({INPUT_UNITS} input units)")
     rng = np.random.default_rng(check_seed("seed", seed))
     eval_batch_size = check_positive_int("eval_batch_size", eval_batch_size)
     if optimizer is not None:
@@ -191,18 +192,17 @@ class History:
         return f"History(epochs={len(self.epoch)}, metrics={sorted(self.history)})"
 
 
-def fit(network: Network, x, y, *, epochs: int, batch_size: int = 32,
-        validation_data: tuple | None = None, optimizer: Optimizer | None = None,
-        shift: int = 0, seed=0,
-        on_epoch_end: Callable[[int, dict], None] | None = None) -> History:
+def fit(network: Network, x, y, *, on_epoch_end: Callable[[int, dict], None] | None = None,
+        **options) -> History:
     """Train to the end (Keras-style); ``on_epoch_end(epoch, logs)`` after every epoch.
 
-    Takes the same arguments as ``train_steps``.
+    ``options`` are ``train_steps``'s keyword arguments (``epochs`` is required), e.g. a
+    recipe's ``TrainingConfig.run_options()``::
+
+        fit(network, x, y, validation_data=(x_val, y_val), **config.run_options())
     """
     history = History()
-    for event in train_steps(network, x, y, epochs=epochs, batch_size=batch_size,
-                             validation_data=validation_data, optimizer=optimizer,
-                             shift=shift, seed=seed):
+    for event in train_steps(network, x, y, **options):
         if isinstance(event, EpochEnd):
             history.append(event)
             if on_epoch_end is not None:

@@ -4,13 +4,16 @@ The network keeps its architecture and its seed: pynn builds it as usual, then e
 learner wrote (ReLU, Dense, Conv2D) takes the place of pynn's, starting from the very same
 weights. A correct learner layer therefore trains exactly like pynn's; a wrong one shows it.
 A learner's class is built with the sizes of the layer it replaces, as the lab's starter code
-takes them: ``Dense(input_units, output_units)``, ``Conv2D(in_channels, out_channels,
-kernel_size)`` (stride 1, no padding: the exercise's convolution), ``ReLU()``.
+takes them: the arguments pynn's class cannot do without, in its order (``Dense(input_units,
+output_units)``, ``Conv2D(in_channels, out_channels, kernel_size)``, ``ReLU()``), so a new
+exercise for a new layer type needs nothing here. The one exception: the exercise's Conv2D
+slides by one pixel without padding, so it only replaces convolutions that do the same.
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 
 import numpy as np
 
@@ -18,7 +21,7 @@ from pynn.config import TrainingConfig
 from pynn.conv import Conv2D
 from pynn.lab.exercise import Exercise
 from pynn.lab.runner import LearnerCodeError, run_code
-from pynn.layers import Dense, Layer
+from pynn.layers import Layer
 from pynn.network import Network
 
 
@@ -83,16 +86,16 @@ def learner_twins(network: Network) -> dict[int, Layer]:
 
 
 def _learner_layer(cls: type, layer: Layer) -> Layer:
-    """The learner's ``cls`` built with the sizes of pynn's ``layer`` (the weights come after)."""
-    if isinstance(layer, Dense):
-        return cls(layer.input_units, layer.output_units)
-    if isinstance(layer, Conv2D):
-        if (layer.stride, layer.padding) != (1, 0):
-            raise ValueError(f"your Conv2D slides by one pixel without padding, but this network's "
-                             f"{layer!r} does not: remove the s/p suffixes from Convolutions to "
-                             f"train with yours")
-        return cls(layer.in_channels, layer.out_channels, layer.kernel_size)
-    return cls()
+    """The learner's ``cls`` built with the sizes of pynn's ``layer``: the values, from its
+    ``config()``, of the arguments its class requires (the weights come after)."""
+    if isinstance(layer, Conv2D) and (layer.stride, layer.padding) != (1, 0):
+        raise ValueError(f"your Conv2D slides by one pixel without padding, but this network's "
+                         f"{layer!r} does not: remove the s/p suffixes from Convolutions to "
+                         f"train with yours")
+    config = layer.config()
+    required = [parameter.name for parameter in inspect.signature(type(layer)).parameters.values()
+                if parameter.default is parameter.empty]
+    return cls(*(config[name] for name in required))
 
 
 def _declare_shapes(mine: Layer, theirs: Layer) -> None:
