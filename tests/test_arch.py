@@ -78,7 +78,7 @@ def test_the_cli_trains_a_convnet_from_the_same_text(tmp_path):
 
 
 def test_a_convnet_trains_saves_and_loads_through_the_studio(digits):
-    from pynn.bridge import Studio
+    from pynn.studio.bridge import Studio
 
     studio = Studio()
     studio.session._data = digits
@@ -94,3 +94,15 @@ def test_a_convnet_trains_saves_and_loads_through_the_studio(digits):
     loaded = other.handle({"type": "load_model", "data": saved, "name": "cnn.npz"})
     assert loaded["ok"] and loaded["config"]["arch"] == "conv4x5 pool4" and loaded["model"]["epochs_done"] == 1
     np.testing.assert_array_equal(other.network.predict(digits.X_test), studio.network.predict(digits.X_test))
+
+
+@pytest.mark.parametrize("text", [CODELAB, "conv4x3s2p1 pool3", "conv6x5p2 pool2 conv3x4s2"])
+def test_the_text_forms_shapes_are_the_layers_own(text):
+    """arch_shapes sizes each word with Conv2D's and MaxPool2D's own output_size."""
+    net = TrainingConfig(arch=text, hidden=(), dropout=0.0).build_network()
+    shape, shapes = net.layers[0].output_shape(None), []
+    for layer in net.layers:
+        if isinstance(layer, (Conv2D, MaxPool2D)):
+            shape = layer.output_shape(shape)
+            shapes.append(shape)
+    assert arch_shapes(parse_arch(text)) == shapes

@@ -281,3 +281,11 @@ def test_webassembly_products_are_cut_into_pieces_einsum_accepts(
     largest = max(rows, inner, columns)
     pieces = math.ceil(largest / (50 // (rows * inner * columns // largest)))
     assert len(iterations) == (1 if rows * inner * columns <= 50 else pieces)
+
+
+def test_output_size_is_the_rule_the_layers_shapes_follow():
+    """The one output-size rule of each layer (pynn.arch sizes the text form with it too)."""
+    conv = Conv2D(2, 3, 5, stride=2, padding=1, rng=0)
+    assert conv.output_shape((2, 11, 9)) == (3, Conv2D.output_size(11, 5, 2, 1), Conv2D.output_size(9, 5, 2, 1))
+    assert MaxPool2D(2).output_shape((3, 7, 6)) == (3, MaxPool2D.output_size(7, 2), 3)
+    assert Conv2D.output_size(4, 5) < 1 and MaxPool2D.output_size(1, 2) < 1   # does not fit

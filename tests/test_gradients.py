@@ -1,12 +1,17 @@
-"""Every backward against float64 central differences, on random shapes (relative error < 1e-6)."""
+"""Every backward against float64 central differences, on random shapes (relative error < 1e-6):
+every activation and every layer type in pynn's tables (``pynn.registry``), so a new one is
+checked without a line here, the loss, and whole networks."""
+
+import inspect
 
 import numpy as np
 import pytest
 
 import pynn
-from pynn import Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
+from pynn import Conv2D, Dense, Dropout, LeakyReLU, ReLU, Reshape, Tanh
 from pynn.gradcheck import check_layer_gradients, numerical_gradient, relative_error
 from pynn.losses import grad_softmax_crossentropy_with_logits, softmax_crossentropy_with_logits
+from pynn.registry import ACTIVATIONS, LAYER_TYPES
 
 TOLERANCE = 1e-6
 SHAPES = [(1, 1), (2, 3), (5, 7), (16, 4)]
@@ -24,11 +29,60 @@ def assert_gradients_match(layer, x, rng):
     assert not bad, f"{layer!r}: backward vs numerical relative error {bad}"
 
 
+def dropout_with_a_fixed_mask(rng):
+    layer = Dropout(0.3)
+    draws = np.random.default_rng(1).random((4, 5))
+    layer.rng.random = lambda shape: draws  # the same mask on every forward
+    return layer
+
+
+# The layer types whose constructor needs arguments, each with an example and the shape of
+# its input; every other registered type is built with no arguments and given [batch, units]
+# rows, or images if it takes them (test_every_layer_type_can_be_gradient_checked).
+EXAMPLES = {
+    "Dense": (lambda rng: Dense(5, 3, rng=rng, dtype=np.float64), (4, 5)),
+    "Dropout": (dropout_with_a_fixed_mask, (4, 5)),
+    "Reshape": (lambda rng: Reshape((2, 3, 2)), (4, 12)),
+    "Conv2D": (lambda rng: Conv2D(2, 3, 3, stride=2, padding=1, rng=rng, dtype=np.float64), (2, 2, 6, 5)),
+}
+
+
+def without_arguments(cls) -> bool:
+    return all(parameter.default is not parameter.empty
+               for parameter in inspect.signature(cls).parameters.values())
+
+
+def example(name, rng):
+    """A ``name`` layer and an input for it (``EXAMPLES``, or built with no arguments)."""
+    if name in EXAMPLES:
+        make, shape = EXAMPLES[name]
+        return make(rng), shape
+    layer = LAYER_TYPES[name]()
+    shape = (3, 5) if layer.input_shape is None else (3, *(n or 6 for n in layer.input_shape))
+    return layer, shape
+
+
 @pytest.mark.parametrize("batch, units", SHAPES)
-@pytest.mark.parametrize("make", [ReLU, LeakyReLU, Sigmoid, Tanh, lambda: LeakyReLU(0.3)],
-                         ids=["relu", "leaky_relu", "sigmoid", "tanh", "leaky_relu_0.3"])
-def test_activation_gradients(make, batch, units, rng):
-    assert_gradients_match(make(), away_from_kinks(rng, (batch, units)), rng)
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_activation_gradients(name, batch, units, rng):
+    layer = ACTIVATIONS[name].layer()
+    assert_gradients_match(layer, away_from_kinks(rng, (batch, units)), rng)
+
+
+def test_a_leaky_relu_with_its_own_slope_passes_the_gradient_check(rng):
+    assert_gradients_match(LeakyReLU(0.3), away_from_kinks(rng, (5, 7)), rng)
+
+
+def test_every_layer_type_has_an_example_or_needs_no_arguments():
+    missing = [name for name, cls in LAYER_TYPES.items()
+               if name not in EXAMPLES and not without_arguments(cls)]
+    assert not missing, f"add an example of {missing} to EXAMPLES"
+
+
+@pytest.mark.parametrize("name", LAYER_TYPES)
+def test_every_layer_type_can_be_gradient_checked(name, rng):
+    layer, shape = example(name, rng)
+    assert_gradients_match(layer, away_from_kinks(rng, shape), rng)
 
 
 @pytest.mark.parametrize("batch, n_in, n_out", [(1, 1, 1), (3, 4, 5), (8, 6, 2), (2, 10, 7)])
@@ -44,6 +98,18 @@ def test_dropout_gradients_with_a_fixed_mask(batch, units, rng):
     draws = np.random.default_rng(1).random((batch, units))
     layer.rng.random = lambda shape: draws  # the same mask on every forward
     assert_gradients_match(layer, rng.normal(size=(batch, units)), rng)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_a_network_of_each_activation_has_exact_gradients(activation, rng):
+    """Every activation as the recipes use it: between Dense layers, in float64."""
+    network = pynn.build_mlp(6, (5,), 3, activation=activation, rng=0, dtype=np.float64)
+    x, y = away_from_kinks(rng, (7, 6)), rng.integers(0, 3, size=7)
+    network.optimizer = pynn.SGD(lr=1e-300)  # a step that changes nothing measurable
+    network.train_step(x, y)
+    for name, param, grad in network.parameters():
+        numerical = numerical_gradient(lambda: network.evaluate(x, y)[0], param)
+        assert relative_error(grad, numerical) < TOLERANCE, name
 
 
 @pytest.mark.parametrize("batch, classes", [(1, 2), (4, 3), (10, 10)])

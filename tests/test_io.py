@@ -1,3 +1,6 @@
+"""Save and load: round trips (every activation and optimizer in pynn's tables, convnets),
+and damaged or hostile files refused with a ModelFileError that names the problem."""
+
 import io
 import json
 import re
@@ -9,6 +12,7 @@ import pytest
 
 import pynn
 from pynn import ModelFileError
+from pynn.registry import ACTIVATIONS, OPTIMIZERS
 
 
 @pytest.fixture
@@ -46,6 +50,29 @@ def test_training_continues_identically_after_a_round_trip(tmp_path, rng):
     for _ in range(3):
         net.train_step(x, y)
         loaded.train_step(x, y)
+    for key, value in net.state_dict().items():
+        np.testing.assert_array_equal(loaded.state_dict()[key], value)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_every_activation_saves_and_loads(activation, rng):
+    net = pynn.TrainingConfig(hidden=(7,), activation=activation, dropout=0.0).build_network(6, 3)
+    loaded = pynn.load(pynn.io.to_bytes(net))
+    assert repr(loaded) == repr(net) and loaded.config() == net.config()
+    x = rng.normal(size=(5, 6)).astype(np.float32)
+    np.testing.assert_array_equal(loaded.logits(x), net.logits(x))
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_every_optimizer_saves_and_loads_with_its_state(optimizer, rng):
+    net = pynn.TrainingConfig(hidden=(7,), dropout=0.0, optimizer=optimizer).build_network(6, 3)
+    x, y = rng.random((8, 6), dtype=np.float32), np.arange(8) % 3
+    net.train_step(x, y)
+    loaded = pynn.load(pynn.io.to_bytes(net))
+    assert loaded.optimizer.config() == net.optimizer.config()
+    assert loaded.optimizer.state_dict().keys() == net.optimizer.state_dict().keys()
+    net.train_step(x, y)
+    loaded.train_step(x, y)
     for key, value in net.state_dict().items():
         np.testing.assert_array_equal(loaded.state_dict()[key], value)
 

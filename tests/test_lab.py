@@ -1,6 +1,7 @@
 """The lab's exercises and checks: correct answers pass every check, typical mistakes fail the
 check that names them, and errors point at the learner's own lines."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 
 import pynn.lab
 from pynn.lab import LearnerCodeError, run_code
+from pynn.registry import LAYER_TYPES
 
 SOLUTIONS = Path(__file__).parent / "lab_solutions"
 MY_LAYERS = (SOLUTIONS / "my_layers.py").read_text()
@@ -21,16 +23,35 @@ def failed(report) -> list[str]:
     return [result.name for result in report.results if not result.passed]
 
 
+EXERCISES = pynn.lab.all_exercises()
+
+
 def test_the_exercises_come_in_the_assignments_order():
-    exercises = pynn.lab.all_exercises()
-    assert list(exercises) == ["relu", "dense", "softmax", "own_layer", "conv2d"]
-    for exercise in exercises.values():
-        shown = exercise.to_dict()
-        assert shown["title"] and shown["statement"] and "TODO" in shown["starter"]
-    assert [e.replaces for e in exercises.values()] == ["ReLU", "Dense", None, None, "Conv2D"]
+    orders = [exercise.order for exercise in EXERCISES.values()]
+    assert orders == sorted(orders) and len(EXERCISES) >= 5
 
 
-@pytest.mark.parametrize("exercise", ["relu", "dense", "softmax"])
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_every_exercise_shows_a_starter_with_todos_and_replaces_only_a_pynn_layer(exercise_id):
+    exercise = EXERCISES[exercise_id]
+    shown = exercise.to_dict()
+    assert shown["id"] == exercise_id and shown["title"] and shown["statement"]
+    assert "TODO" in shown["starter"] and shown["trainable"] == (exercise.replaces is not None)
+    assert exercise.replaces is None or exercise.replaces in LAYER_TYPES
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_every_exercises_solution_passes_its_checks_and_its_starter_does_not(exercise_id):
+    exercise = EXERCISES[exercise_id]
+    if exercise.solution is None:   # an open exercise (a layer of your own): no one answer,
+        assert exercise.check(exercise.starter).results   # and its starter is a layer too
+        return
+    report = exercise.check(exercise.solution)
+    assert report.passed, str(report)
+    assert not exercise.check(exercise.starter).passed
+
+
+@pytest.mark.parametrize("exercise", ["relu", "dense", "softmax"])   # what my_layers.py answers
 def test_correct_answers_pass_every_check(exercise):
     report = pynn.lab.check(exercise, MY_LAYERS)
     assert report.passed, str(report)
@@ -60,12 +81,6 @@ def test_a_conv2d_that_returns_rows_fails_the_shape_check():
     report = pynn.lab.check("conv2d", code)
     assert failed(report) == ["output shape"]
     assert "expected [2, channels, height, width]" in results(report)["output shape"].detail
-
-
-def test_the_solutions_shown_to_learners_pass_their_own_checks():
-    for exercise in pynn.lab.all_exercises().values():
-        if exercise.solution:
-            assert exercise.check(exercise.solution).passed, exercise.id
 
 
 def test_a_class_from_a_notebook_is_checked_the_same_way():
@@ -149,7 +164,7 @@ def test_a_layer_that_returns_the_wrong_shape_stops_at_the_shape_check():
 
 
 def test_unknown_exercises_are_named():
-    with pytest.raises(ValueError, match="no exercise 'conv'; there are relu, dense, softmax, own_layer, conv2d"):
+    with pytest.raises(ValueError, match=re.escape(f"no exercise 'conv'; there are {', '.join(EXERCISES)}")):
         pynn.lab.check("conv", MY_LAYERS)
 
 
@@ -173,7 +188,7 @@ def test_the_lab_bridge_answers_plain_dicts_and_never_raises():
 
     bridge = LabBridge()
     listed = bridge.handle({"type": "exercises"})
-    assert listed["ok"] and [e["id"] for e in listed["exercises"]] == ["relu", "dense", "softmax", "own_layer", "conv2d"]
+    assert listed["ok"] and [e["id"] for e in listed["exercises"]] == list(EXERCISES)
     checked = bridge.handle({"type": "check", "exercise": "dense", "code": MY_LAYERS})
     assert checked["ok"] and checked["passed"] and all(r["passed"] for r in checked["results"])
     assert set(checked["results"][0]) == {"name", "passed", "detail", "hint"}

@@ -1,3 +1,6 @@
+"""Dense, the activations and Dropout: the assignment's checks, shapes, initializers,
+and the params/grads contract every layer keeps."""
+
 import sys
 
 import numpy as np
@@ -5,7 +8,8 @@ import pytest
 
 import pynn
 from pynn import Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
-from pynn.layers import init_weights
+from pynn.initializers import INITIALIZERS, init_weights, weight_fans
+from pynn.layers import ACTIVATIONS
 
 
 def test_assignment_dense_initialization_check():
@@ -46,7 +50,7 @@ def test_every_layer_keeps_params_and_grads_in_matching_dicts():
     assert set(layer.params) == set(layer.grads) == {"W", "b"}
     for key in layer.params:
         assert layer.params[key].shape == layer.grads[key].shape
-    for parameterless in (ReLU(), LeakyReLU(), Sigmoid(), Tanh(), Dropout(0.5, rng=0)):
+    for parameterless in (*(row.layer() for row in ACTIVATIONS.values()), Dropout(0.5, rng=0)):
         assert parameterless.params == {} and parameterless.grads == {}
 
 
@@ -73,7 +77,7 @@ def test_initializers_have_their_documented_scale(init, expected_std):
 
 
 def test_unknown_initializer_is_named():
-    with pytest.raises(ValueError, match="init must be one of small, glorot, he; got 'zeros'"):
+    with pytest.raises(ValueError, match=f"init must be one of {', '.join(INITIALIZERS)}; got 'zeros'"):
         Dense(3, 4, init="zeros")
 
 
@@ -197,3 +201,17 @@ def test_zero_columns_are_left_out_only_in_webassembly():
     """Natively BLAS multiplies the whole batch faster than the gather that would skip the
     blank columns (bench/browser_epoch.py measures both)."""
     assert pynn.ops.SKIP_ZERO_COLUMNS == (sys.platform == "emscripten")
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_every_activation_row_holds_a_layer_a_registered_initializer_and_a_label(name):
+    row = ACTIVATIONS[name]
+    assert issubclass(row.layer, pynn.Layer) and row.init in INITIALIZERS and row.label
+    assert row.layer().config()["type"] == row.layer.__name__
+
+
+def test_kernels_are_drawn_with_a_convolutions_fans():
+    assert weight_fans((400, 300)) == (400, 300)
+    assert weight_fans((8, 3, 5, 5)) == (3 * 25, 8 * 25)
+    kernels = init_weights((8, 3, 5, 5), "he", np.random.default_rng(0))
+    np.testing.assert_array_equal(kernels, pynn.Conv2D(3, 8, 5, init="he", rng=0).params["W"])

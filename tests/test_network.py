@@ -1,3 +1,6 @@
+"""Network: shapes chained and checked when built, modes, predictions, train_step, weights,
+the summary; and build_network / build_mlp, the one builder of MLPs and convnets."""
+
 import numpy as np
 import pytest
 
@@ -192,3 +195,17 @@ def test_whole_conv_network_gradient_through_train_step_path(rng):
     for name, param, grad in network.parameters():
         numerical = numerical_gradient(lambda: network.evaluate(x, y)[0], param)
         assert relative_error(grad, numerical) < 1e-6, name
+
+
+def test_one_builder_makes_the_recipes_mlps_and_convnets_with_the_same_weights():
+    config = pynn.TrainingConfig(arch="conv4x5 pool2", hidden=(8,), dropout=0.1, seed=3)
+    built = pynn.build_network(784, (8,), 10, arch="conv4x5 pool2", dropout=0.1, rng=3)
+    recipe = config.build_network()
+    assert repr(built) == repr(recipe)
+    for name, value in recipe.state_dict().items():
+        np.testing.assert_array_equal(built.state_dict()[name], value)
+    assert built.dense_layers[0].input_units == 4 * 12 * 12   # from the layers' own output shapes
+    mlp, same = pynn.build_mlp(20, (6,), 3, rng=1), pynn.build_network(20, (6,), 3, rng=1)
+    np.testing.assert_array_equal(mlp.state_dict()["0.W"], same.state_dict()["0.W"])
+    with pytest.raises(ValueError, match=r"Convolutions need 28×28 images \(784 inputs\), got 20 inputs"):
+        pynn.build_network(20, (6,), 3, arch="conv4x5")

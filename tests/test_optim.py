@@ -1,9 +1,15 @@
+"""The optimizers: updates against hand-computed ones, their checks, and state that saves,
+restores and refuses what does not fit (every optimizer of pynn.optim.OPTIMIZERS)."""
+
 import math
 
 import numpy as np
 import pytest
 
 from pynn import SGD, Adam, Momentum, make_optimizer
+from pynn.optim import OPTIMIZERS
+
+WITH_STATE = [name for name, cls in OPTIMIZERS.items() if cls.SLOTS]
 
 
 def one_param(value=1.0, grad=0.5):
@@ -84,7 +90,7 @@ def test_learning_rate_can_change_between_steps_and_is_validated():
     assert opt.lr == 0.2
 
 
-@pytest.mark.parametrize("name", ["momentum", "adam"])
+@pytest.mark.parametrize("name", OPTIMIZERS)
 def test_state_can_be_saved_and_restored(name, rng):
     """Restoring a state_dict into a fresh optimizer continues exactly like the original."""
     grads = [rng.normal(size=(3, 2)) for _ in range(6)]
@@ -119,7 +125,7 @@ def test_config_rebuilds_the_same_optimizer():
     assert repr(again) == "Momentum(lr=0.05, weight_decay=0.0001, momentum=0.8, nesterov=True)"
 
 
-@pytest.mark.parametrize("name", ["momentum", "adam"])
+@pytest.mark.parametrize("name", WITH_STATE)
 def test_a_state_that_does_not_fit_the_parameters_is_refused_and_changes_nothing(name, rng):
     param = rng.normal(size=(3, 2))
     source = make_optimizer(name, lr=0.01)
@@ -134,3 +140,10 @@ def test_a_state_that_does_not_fit_the_parameters_is_refused_and_changes_nothing
     with pytest.raises(ValueError, match="steps must be a whole number >= 0"):
         target.load_state_dict({**state, "steps": np.array(-1)}, {"0.W": param})
     assert target.state == {} and target.steps == 0
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_every_optimizer_has_a_label_and_rebuilds_from_its_config(name):
+    optimizer = make_optimizer(name, lr=0.05)
+    assert type(optimizer).label and type(optimizer).label != "Optimizer"
+    assert make_optimizer(**optimizer.config()).config() == optimizer.config()

@@ -1,3 +1,6 @@
+"""train_steps and fit: events, shuffling and shifts from a seed, validation in pieces,
+divergence rolled back to the last good weights, and bad arguments refused up front."""
+
 import itertools
 
 import numpy as np
@@ -84,6 +87,15 @@ def test_fit_returns_a_keras_style_history_and_calls_back(small_data):
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert [acc for _, acc in seen] == history.history["val_accuracy"]
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_a_recipes_run_options_train_exactly_like_its_settings_spelled_out(small_data):
+    x, y, xv, yv = small_data
+    config = pynn.TrainingConfig(hidden=(16,), epochs=2, batch_size=50, shift=1, seed=4)
+    a, b = config.build_network(), config.build_network()
+    pynn.fit(a, x, y, validation_data=(xv, yv), **config.run_options())
+    pynn.fit(b, x, y, validation_data=(xv, yv), epochs=2, batch_size=50, shift=1, seed=4)
+    assert weights_equal(a.state_dict(), b.state_dict())
 
 
 def test_learning_rate_change_applies_to_the_next_steps(small_data):

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import pynn
-from pynn import Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
+from pynn import Dense, Dropout, LeakyReLU
 from pynn.checks import check_choice, check_int, check_number, check_seed
+from pynn.registry import ACTIVATIONS, INITIALIZERS
 
 
 @pytest.mark.parametrize("value", [0.5, 1, np.float32(0.5), np.float64(0.5), np.int64(1), np.int8(1)])
@@ -71,7 +72,7 @@ def test_numpy_scalars_are_accepted_wherever_python_numbers_are(make):
     (lambda: pynn.TrainingConfig(epochs=True), "Epochs must be a whole number from 1 to 1000, got True"),
     (lambda: pynn.TrainingConfig(hidden=[True]), "Hidden layers must be whole numbers"),
     (lambda: pynn.Momentum(nesterov="yes"), "nesterov must be True or False, got 'yes'"),
-    (lambda: Dense(3, 4, init="zeros"), "init must be one of small, glorot, he; got 'zeros'"),
+    (lambda: Dense(3, 4, init="zeros"), f"init must be one of {', '.join(INITIALIZERS)}; got 'zeros'"),
     (lambda: Dense(3, 4, dtype=np.int32), "dtype must be a float dtype"),
     (lambda: Dense(3, 4, rng="abc"), "rng must be a whole number from 0 to 4294967295 or a np.random.Generator, got 'abc'"),
 ])
@@ -81,8 +82,8 @@ def test_bools_and_wrong_types_are_refused_with_the_parameter_named(make, messag
 
 
 LAYERS = {
-    "Dense": lambda: Dense(4, 3, rng=0),
-    "ReLU": ReLU, "LeakyReLU": lambda: LeakyReLU(0.1), "Sigmoid": Sigmoid, "Tanh": Tanh,
+    "Dense": lambda: Dense(4, 3, rng=0), "LeakyReLU(0.1)": lambda: LeakyReLU(0.1),
+    **{name: row.layer for name, row in ACTIVATIONS.items()},
     "Dropout": lambda: Dropout(0.5, rng=0),
 }
 
