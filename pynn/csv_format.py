@@ -31,7 +31,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-N_PIXELS = 784
+from pynn.mnist import INPUT_UNITS
+
+N_PIXELS = INPUT_UNITS
 N_COLUMNS = 1 + N_PIXELS
 ENGINES = ("pandas", "numpy")
 

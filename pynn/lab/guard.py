@@ -18,7 +18,7 @@ finder at the head of ``sys.meta_path`` refuses them, so ``import js``,
 ``importlib.import_module("js")`` and ``builtins.__import__("js")`` all fail.
 
 What it does not see: changes *inside* objects (an array's numbers, the items of a dict such
-as ``pynn.layers.LAYER_TYPES``, a function's ``__code__``), and whatever a determined guest
+as ``pynn.registry.LAYER_TYPES``, a function's ``__code__``), and whatever a determined guest
 reaches through ``gc``, frames or ``ctypes`` in the same process — a guard inside one Python
 cannot stop code that runs in it. It is defence in depth: the page gives every check a fresh
 lab worker and the CLI runs each check in a child process, so nothing outlives its check.
