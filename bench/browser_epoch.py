@@ -7,9 +7,9 @@ the bundled digits (the studio's training split).
 
 - studio, browser: the served studio in headless Chromium, driven like a person (settings
   typed in, Reset, Train); timed in the page from the run state turning "running" to "idle".
-  That is the whole path: worker messages, 30 ms slices of ``pynn.bridge`` ``train_slice``
+  That is the whole path: worker messages, ``SLICE_MS`` slices of ``pynn.studio.bridge`` ``train_slice``
   in Pyodide, progress messages, charts, and the validation pass (1000 rows) at the end.
-- studio, native: the same ``pynn.bridge.Studio`` requests (reset, train, train_slice until
+- studio, native: the same ``pynn.studio.bridge.Studio`` requests (reset, train, train_slice until
   the run finishes) in this CPython process, with OpenBLAS on one thread.
 - studio's requests, no page: ``bridge_epoch`` (what "native" runs) in the bare loop's
   worker below: the studio's Python side in Chromium, without its page and messages.
@@ -78,13 +78,14 @@ def bare_epoch(dense=False):
         pynn.ops.SKIP_ZERO_COLUMNS = default
 
 def bridge_epoch():
-    from pynn.bridge import Studio
+    from pynn.studio.bridge import Studio
+    from pynn.studio.limits import SLICE_MS
     studio = Studio()
     assert studio.handle({"type": "reset", "config": W})["ok"]
     studio.data  # load the digits before the clock starts, as the page has them
     start = time.perf_counter()
     assert studio.handle({"type": "train"})["ok"]
-    while studio.handle({"type": "train_slice", "budget_ms": 30})["state"] == "running":
+    while studio.handle({"type": "train_slice", "budget_ms": SLICE_MS})["state"] == "running":
         pass
     return time.perf_counter() - start
 """
@@ -94,7 +95,7 @@ def bridge_epoch():
 # only same-origin workers: Playwright serves this at BARE_WORKER_PATH (see start_bare_worker).
 BARE_WORKER_PATH = "bench-bare-worker.js"
 BARE_WORKER = """
-import { startPyodide } from "./js/pyodide-start.js";
+import { startPyodide } from "./js/worker/pyodide-start.js";
 const py = await startPyodide();
 try { py.runPython("import pynn.data; pynn.data.load_digits_raw()"); }
 catch {   // this dist's pynn leaves the digits out: hand them over as the studio's worker does

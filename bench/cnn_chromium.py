@@ -10,7 +10,7 @@ Both sides run in one headless Chromium, alternately, on the studio's own dist/:
   slices of ``train_slice``, the loss and accuracy bookkeeping, progress events, charts,
   and the validation pass at the epoch's end.
 - raw: a second page of the same browser (served by Playwright's router on the studio's
-  origin) starts a module worker that boots Pyodide with ``js/pyodide-start.js`` exactly as
+  origin) starts a module worker that boots Pyodide with ``js/worker/pyodide-start.js`` exactly as
   the studio's worker does, then runs ``cnn_epoch.raw_studio_epoch``: the same initial
   weights and settings, one epoch of the raw im2col loop plus a forward pass over the
   validation split, timed inside the worker.
@@ -44,7 +44,7 @@ CODELAB = {"arch": "conv8x5 pool2 conv16x5 pool2", "hidden": "", "activation": "
            "shift": "0", "weight_decay": "0", "seed": "0"}
 
 RAW_PAGE = "bench-raw.html"                 # both routed, never part of dist/
-RAW_WORKER = "js/bench-raw-worker.js"       # in js/ so that ./pyodide-start.js resolves
+RAW_WORKER = "js/worker/bench-raw-worker.js"   # beside pyodide-start.js, so that it resolves
 
 RAW_WORKER_JS = """
 import { startPyodide } from "./pyodide-start.js";
@@ -57,7 +57,7 @@ self.onmessage = async ({ data }) => {
       for (const [name, text] of Object.entries(data.files)) py.FS.writeFile(`/bench/${name}`, text);
       py.runPython("import sys; sys.path.insert(0, '/bench')");
       // The studio's pynn may ship without the digits: its worker installs dist/data/digits.npz.
-      const digits = await fetch(new URL("../data/digits.npz", import.meta.url));
+      const digits = await fetch(new URL("../../data/digits.npz", import.meta.url));
       if (digits.ok) {
         const install = py.pyimport("pynn.data").install_digits;
         install(new Uint8Array(await digits.arrayBuffer()));

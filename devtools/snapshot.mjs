@@ -29,7 +29,7 @@ async function main() {
   scout.runPython("import sys; _before = set(sys.modules)");
   await scout.loadPackage(["pynn"], { messageCallback: () => {} });
   const preimported = scout.runPython(`
-import pynn.bridge, pynn.lab.bridge
+import pynn.studio.bridge, pynn.lab.bridge
 def _from_stdlib(name):
     # ctypes makes libffi closures at import: they live in the wasm table, not in the heap.
     if name.split(".")[0] in ("ctypes", "_ctypes"):
@@ -50,12 +50,12 @@ globals().pop("_name", None); del importlib
 `);
   const snapshot = maker.makeMemorySnapshot();
 
-  // 3. Self-test: the page boots it this way (web/js/pyodide-start.js), so a bad snapshot fails
+  // 3. Self-test: the page boots it this way (web/js/worker/pyodide-start.js), so a bad snapshot fails
   // the build here rather than falling back on every visitor's page.
   const restored = await loadShipped({ indexURL, _loadSnapshot: snapshot, packages: ["pynn"], ...quiet });
   const check = restored.runPython(`
-import sys, numpy as np, pynn.bridge, pynn.lab.bridge
-pynn.bridge.Studio(); pynn.lab.bridge.LabBridge()
+import sys, numpy as np, pynn.studio.bridge, pynn.lab.bridge
+pynn.studio.bridge.Studio(); pynn.lab.bridge.LabBridge()
 missing = [n for n in ${JSON.stringify(preimported)} if n not in sys.modules]
 "ok" if not missing and float((np.ones((3, 4)) @ np.ones(4)).sum()) == 12.0 else f"missing {missing}"
 `);

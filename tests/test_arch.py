@@ -78,7 +78,7 @@ def test_the_cli_trains_a_convnet_from_the_same_text(tmp_path):
 
 
 def test_a_convnet_trains_saves_and_loads_through_the_studio(digits):
-    from pynn.bridge import Studio
+    from pynn.studio.bridge import Studio
 
     studio = Studio()
     studio.session._data = digits

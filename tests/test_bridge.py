@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import pynn
-from pynn.bridge import Studio, _binary
+from pynn.studio.bridge import Studio, _binary
 
 SMALL = {"hidden": "32", "epochs": 2, "batch_size": 128, "dropout": 0, "shift": 0}
 
@@ -256,7 +256,7 @@ def test_csv_upload_replaces_the_data_and_errors_keep_it(digits):
             for x, y in zip(digits.X_train[:50], digits.y_train[:50])]
     good = ("\n".join([header, *rows]) + "\n").encode()
     answer = s.handle({"type": "load_csv", "data": good, "name": "mine.csv"})
-    assert answer["ok"] and answer["data"] == {"name": "mine.csv", "rows": 50, "train": 40, "val": 5, "test": 5}
+    assert answer["ok"] and answer["data"] == {"name": "mine.csv", "bundled": False, "rows": 50, "train": 40, "val": 5, "test": 5}
     refused = s.handle({"type": "load_csv", "data": good.replace(b"\n", b"\n12,", 1)})
     assert not refused["ok"]
     assert s.handle({"type": "info"})["data"]["name"] == "mine.csv"
@@ -269,7 +269,7 @@ def test_a_new_studio_predicts_without_loading_the_dataset(digits):
     assert s.handle({"type": "predict", "pixels": canvas.tobytes(), "width": 280, "height": 280})["ok"]
     assert s.session._data is None  # the page is ready to predict before the digits are unpacked
     assert Studio().session._network is None  # nor is a network built that a model file replaces
-    assert s.handle({"type": "info"})["data"] == {"name": "bundled MNIST digits", "rows": 10000,
+    assert s.handle({"type": "info"})["data"] == {"name": "bundled MNIST digits", "bundled": True, "rows": 10000,
                                                   "train": 8000, "val": 1000, "test": 1000}
 
 

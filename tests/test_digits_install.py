@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import pynn.data
-from pynn.bridge import Studio
+from pynn.studio.bridge import Studio
 from pynn.data import (DIGITS_FILE, DIGITS_ROWS, DigitsMissing, install_digits, load_digits,
                        load_digits_raw, split_by_position, split_sizes)
 
@@ -81,7 +81,7 @@ def test_the_studio_asks_for_the_digits_changes_nothing_then_goes_on(without_dig
     s = Studio()
     # what the page shows at start needs no pixels
     info = s.handle({"type": "info"})
-    assert info["ok"] and info["data"] == {"name": "bundled MNIST digits", "rows": 10000,
+    assert info["ok"] and info["data"] == {"name": "bundled MNIST digits", "bundled": True, "rows": 10000,
                                            "train": 8000, "val": 1000, "test": 1000}
     for request in ({"type": "train"}, {"type": "step"}, {"type": "report"},
                     {"type": "test_images"}, {"type": "use_digits"}):

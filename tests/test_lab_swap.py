@@ -60,7 +60,7 @@ def run_to_the_end(studio):
 
 
 def test_the_studio_trains_with_the_learners_layers_and_says_so():
-    from pynn.bridge import Studio
+    from pynn.studio.bridge import Studio
 
     studio = Studio()
     assert studio.handle({"type": "reset", "config": {"hidden": "16", "epochs": "1", "dropout": "0"}})["ok"]
@@ -79,7 +79,7 @@ def test_the_studio_trains_with_the_learners_layers_and_says_so():
 
 
 def test_a_learner_layer_that_raises_mid_run_ends_it_with_their_line_and_keeps_the_weights():
-    from pynn.bridge import Studio
+    from pynn.studio.bridge import Studio
 
     tired = CODE.replace("class ReLU(Layer):\n    def forward(self, input):\n",
                          "calls = 0\n\n\nclass ReLU(Layer):\n    def forward(self, input):\n"
@@ -133,7 +133,7 @@ def test_a_convnet_with_a_learner_conv2d_saves_as_pynns():
 
 
 def test_the_studio_trains_its_convnet_with_the_learners_conv2d():
-    from pynn.bridge import Studio
+    from pynn.studio.bridge import Studio
 
     studio = Studio()
     config = {"arch": "conv4x5 pool4", "hidden": "", "epochs": "1", "dropout": "0", "shift": "0"}

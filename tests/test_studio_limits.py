@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import pynn
-from pynn.bridge import Studio
+from pynn.studio.bridge import Studio
 from pynn.studio.limits import (STEP_BUDGET_MS, config_cost, estimate_step_ms, eval_rows,
                                 max_batch_size, network_cost)
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import pynn
-from pynn.bridge import Studio
+from pynn.studio.bridge import Studio
 from pynn.studio import NetworkLog, TrainingRun
 
 SMALL = {"hidden": "32", "epochs": 2, "batch_size": 128, "dropout": 0, "shift": 0}

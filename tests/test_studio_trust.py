@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import pynn
-from pynn.bridge import Studio
+from pynn.studio.bridge import Studio
 from pynn.conv import Conv2D, Flatten
 from pynn.layers import Dense, ReLU
 from pynn.studio import limits

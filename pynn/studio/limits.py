@@ -1,10 +1,12 @@
 """How big a network the studio takes, and how it cuts work so that the page never waits.
 
-The worker runs Python in slices and answers the page's messages (Pause, Stop, a drawing to
-predict) only between them. So every unit of work it cannot cut (one training step; a piece
-of an evaluation) must be short: at most ``STEP_BUDGET_MS``, so that with the slice's own
-30 ms the page's message waits well under ~100 ms. One training step cannot be cut, so the
-step is what limits the network; evaluations are cut into pieces of ``eval_rows`` rows.
+The worker runs Python in slices (``SLICE_MS`` of training, ``PIECE_MS`` of a report) and
+answers the page's messages (Pause, Stop, a drawing to predict) only between them; it learns
+both budgets from the ``defaults`` answer (``limits``). So every unit of work it cannot cut
+(one training step; a piece of an evaluation) must be short: at most ``STEP_BUDGET_MS``, so
+that with a slice's own time the page's message waits well under ~100 ms. One training step
+cannot be cut, so the step is what limits the network; evaluations are cut into pieces of
+``eval_rows`` rows.
 
 The cost model was measured in Pyodide 0.27.7 (numpy 2.0.2 in WebAssembly, no BLAS) on a
 2-core machine, for MLPs from 784-256-128-10 to 784-4096-10, convnets from the TF.js codelab's
@@ -37,6 +39,8 @@ from pynn.arch import arch_shapes, conv_costs, parse_arch
 from pynn.config import TrainingConfig
 
 STEP_BUDGET_MS = 60.0
+SLICE_MS = 30.0          # Python time per training slice; the page's messages wait at most this
+PIECE_MS = 20.0          # Python time per piece of a report, between the page's messages
 STEP_NS_PER_MAC = 2.7
 STEP_NS_PER_PARAM = 16.0
 EVAL_NS_PER_MAC = 1.2

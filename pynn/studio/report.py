@@ -1,5 +1,5 @@
 """The studio's pictures of a network on the test split: what the gallery, the confusion
-matrix and the weight maps show. Values are numpy arrays and plain numbers; ``pynn.bridge``
+matrix and the weight maps show. Values are numpy arrays and plain numbers; ``pynn.studio.bridge``
 turns uint8 arrays into bytes."""
 
 from __future__ import annotations

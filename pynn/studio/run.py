@@ -18,20 +18,10 @@ from the time spent *inside* slices only (pauses and the gaps between slices do 
 What outlives a run (the epochs the network has trained, its smoothed loss curve) is in
 ``NetworkLog``.
 
-Events (``take_events()``), plain dicts in the order the page must receive them:
-
-- ``{"type": "progress", "epochs_done", "run_epoch", "epochs", "batch", "n_batches",
-  "run_done", "run_total", "examples_per_s", "eta_s", "at", "losses", "smoothed"}``: at most
-  every ``PROGRESS_EVERY_S`` while running, and always before an ``epoch`` event and before
-  the run pauses or ends. ``at``/``losses``/``smoothed`` are the batches since the previous
-  progress event; ``at`` places each on the network's own time line: the epochs' worth of
-  batches it has trained, runs stopped half-way included (2.5 = two and a half epochs of
-  batches), so it only ever grows. ``examples_per_s``/``eta_s`` are None until a batch is
-  done.
-- ``{"type": "epoch", "epoch", "at", "run_epoch", "epochs", "loss", "accuracy", "val_loss",
-  "val_accuracy"}``: an epoch ended (``epoch`` counts the network's finished epochs,
-  ``run_epoch`` this run's; ``at`` is the time line's position, as for batches).
-- ``{"type": "training", "state", "reason", "message"}``: the state changed.
+Events (``take_events()``): plain dicts in the order the page must receive them, each with
+a ``type`` and exactly the fields ``EVENTS`` declares for it (the one description of them;
+``docs/PROTOCOL.md`` is made from it). ``progress`` comes at most every ``PROGRESS_EVERY_S``
+while running, and always before an ``epoch`` event and before the run pauses or ends.
 """
 
 from __future__ import annotations
@@ -46,6 +36,44 @@ from pynn.training import BatchEnd, EpochEnd, train_steps
 
 LOSS_SMOOTHING = 0.9     # exponential moving average of the batch loss, as TensorBoard draws it
 PROGRESS_EVERY_S = 0.1   # at most ~10 progress events a second
+
+# Every event the run emits: its type → its fields and what each means. ``at`` places
+# batches and epochs on the network's own time line: the epochs' worth of batches it has
+# trained, runs stopped half-way included (2.5 = two and a half epochs), so it only grows.
+EVENTS = {
+    "progress": {
+        "epochs_done": "epochs the network has finished",
+        "run_epoch": "the epoch this run is in (1-based)", "epochs": "the run's epochs",
+        "batch": "batches done in this epoch", "n_batches": "batches per epoch",
+        "run_done": "batches done in this run", "run_total": "batches in this run",
+        "examples_per_s": "training speed, inside slices only (None before a batch is done)",
+        "eta_s": "seconds left in the run (None before a batch is done)",
+        "at": "each batch since the previous progress event: its place on the time line",
+        "losses": "those batches' losses", "smoothed": "their smoothed loss (the curve)",
+    },
+    "epoch": {
+        "epoch": "epochs the network has finished, this one included",
+        "at": "the epoch's end on the time line",
+        "run_epoch": "this run's epoch", "epochs": "the run's epochs",
+        "loss": "training loss (mean over the epoch's batches)", "accuracy": "training accuracy",
+        "val_loss": "validation loss (None without validation rows)",
+        "val_accuracy": "validation accuracy (None without validation rows)",
+    },
+    "training": {
+        "state": "the run's state now: running, paused or idle",
+        "reason": "why: started, paused, resumed, step, stopped, finished, diverged, "
+                  "replaced (a new network or data), error",
+        "message": "details for diverged, replaced and error, else empty",
+    },
+}
+
+
+def event_of(kind: str, **fields) -> dict:
+    """An event of type ``kind`` (a key of ``EVENTS``) with exactly its declared fields."""
+    declared = EVENTS[kind]
+    if fields.keys() != declared.keys():
+        raise AssertionError(f"a {kind} event needs the fields {sorted(declared)}, got {sorted(fields)}")
+    return {"type": kind, **fields}
 
 
 class NetworkLog:
@@ -173,13 +201,14 @@ class TrainingRun:
         self.examples += event.size
         self.batches += 1
 
-    def _epoch_end(self, event) -> None:
+    def _epoch_end(self, ended: EpochEnd) -> None:
         self.log.epochs_done += 1
         self._progress()
-        self._events.append({"type": "epoch", "epoch": self.log.epochs_done,
-                             "at": round(self.log.trained, 9),
-                             "run_epoch": event.epoch, "epochs": event.epochs, **event.logs()})
-        if event.epoch >= event.epochs:
+        self._events.append(event_of("epoch", epoch=self.log.epochs_done, at=round(self.log.trained, 9),
+                                     run_epoch=ended.epoch, epochs=ended.epochs, loss=ended.loss,
+                                     accuracy=ended.accuracy, val_loss=ended.val_loss,
+                                     val_accuracy=ended.val_accuracy))
+        if ended.epoch >= ended.epochs:
             self._steps.close()
             self._change("idle", "finished")
         elif self.stepping:
@@ -188,11 +217,11 @@ class TrainingRun:
 
     # -- events ---------------------------------------------------------------------------
     def progress(self) -> dict:
-        """Where the run is, without the batches (see the module docstring)."""
+        """Where the run is: a ``progress`` event's fields but the batches'."""
         done = (self.run_epoch - 1) * self.n_batches + self.batch
         total = self.epochs * self.n_batches
         busy = self.busy_s if self.batches else 0.0
-        return {"type": "progress", "epochs_done": self.log.epochs_done,
+        return {"epochs_done": self.log.epochs_done,
                 "run_epoch": self.run_epoch, "epochs": self.epochs, "batch": self.batch,
                 "n_batches": self.n_batches, "run_done": done, "run_total": total,
                 "examples_per_s": self.examples / busy if busy > 0 else None,
@@ -200,11 +229,10 @@ class TrainingRun:
 
     def _progress(self) -> None:
         at, losses, smoothed = self._pending
-        self._events.append({**self.progress(), "at": at, "losses": losses, "smoothed": smoothed})
+        self._events.append(event_of("progress", **self.progress(), at=at, losses=losses, smoothed=smoothed))
         self._pending = ([], [], [])
         self._last_progress = self._clock()
 
     def _change(self, state: str, reason: str, message: str = "") -> None:
         self.state = state
-        self._events.append({"type": "training", "state": state, "reason": reason,
-                             "message": message})
+        self._events.append(event_of("training", state=state, reason=reason, message=message))

@@ -182,6 +182,14 @@ class Session:
         self._replacing("a network with your layers")
         self._network, self.log = network, NetworkLog()
 
+    def file_name(self) -> str:
+        """A name for the saved model: ``pynn-[cnn-]<hidden units>-<epochs>ep.npz``."""
+        layers = layer_configs(self.network)
+        dense = [layer["output_units"] for layer in layers if layer["type"] == "Dense"][:-1]
+        kind = "cnn-" if any(layer["type"] == "Conv2D" for layer in layers) else ""
+        hidden = "-".join(map(str, dense)) or "linear"
+        return f"pynn-{kind}{hidden}-{self.log.epochs_done}ep.npz"
+
     def save_model(self) -> bytes:
         return io.to_bytes(with_pynn_layers(self.network), metadata={"config": self.config.to_dict(),
                                                    "data": self.data_name,
@@ -262,14 +270,16 @@ class Session:
         self._data, self.data_name = data, DIGITS_NAME
 
     def data_info(self) -> dict:
-        """The data's name and row counts. The bundled digits are described without being
-        loaded: the page shows them at start, before anything needs their pixels."""
+        """The data's ``name``, whether it is the ``bundled`` digits, and its row counts. The
+        bundled digits are described without being loaded: the page shows them at start,
+        before anything needs their pixels."""
         if self._data is None:
             rows, sizes = DIGITS_ROWS, split_sizes(DIGITS_ROWS)
         else:
             sizes = len(self._data.X_train), len(self._data.X_val), len(self._data.X_test)
             rows = sum(sizes)
-        return {"name": self.data_name, "rows": rows, **dict(zip(("train", "val", "test"), sizes))}
+        return {"name": self.data_name, "bundled": self.data_name == DIGITS_NAME, "rows": rows,
+                **dict(zip(("train", "val", "test"), sizes))}
 
     def report(self, budget_s: float | None = None) -> dict | None:
         """The test-split report (``pynn.studio.report``). With ``budget_s``, computed piece

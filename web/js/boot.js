@@ -3,4 +3,4 @@
 
 import { WorkerClient } from "./worker-client.js";
 
-export const worker = new WorkerClient(new URL("./worker.js", import.meta.url));
+export const worker = new WorkerClient(new URL("./worker/worker.js", import.meta.url));

@@ -1,18 +1,14 @@
 // controls.js: the settings form and the URL hash that mirrors it.
 //
 // The form is built from pynn's one settings table (pynn/config.py FIELDS, sent by the
-// bridge's `defaults`): each field's label, kind, limits, choices, help and when a change
-// applies. The form holds strings; pynn validates them (bridge check_config) and the answer
+// bridge's `defaults`): each field's label, kind, limits, choices and their labels, help,
+// when a change applies, and when the setting is used at all (`only_when`). The form holds strings; pynn validates them (bridge check_config) and the answer
 // says which fields are wrong and whether the change needs a Reset. Every checked state of
 // the form is written to the URL hash (#hidden=100,200&lr=0.1&...) with replaceState, so the
 // link always describes the form and can be shared and reloaded.
 
-// How some choices read on the page (presentation only; anything else shows its value).
-const OPTION_LABELS = {
-  relu: "ReLU", leaky_relu: "Leaky ReLU", sigmoid: "Sigmoid", tanh: "Tanh",
-  auto: "auto", small: "small (×0.01)", glorot: "Glorot", he: "He",
-  sgd: "SGD", momentum: "SGD + momentum", adam: "Adam",
-};
+import { $ } from "./dom.js";
+
 // The mark after a label: when a change applies (next_run, the usual case, has none).
 const MARKS = {
   live: { className: "live", text: "⚡", title: "applies at once, even mid-run" },
@@ -31,6 +27,7 @@ export class Controls {
     this.preset = null;          // the Preset <select> (from setup)
     this.presets = {};           // name -> recipe
     this.live = new Set();       // names of the settings that apply at once, even mid-run
+    this.onlyWhen = new Map();   // name -> {other setting: [values]}: used only then
     this.runActive = false;
     this.enabled = false;
     this.generation = 0;         // a newer check makes older answers stale
@@ -56,6 +53,7 @@ export class Controls {
     this.form.replaceChildren(this.preset.closest(".field"), ...built.map(([box]) => box));
     this.fields = new Map(fields.map((spec, i) => [spec.name, built[i][1]]));
     this.live = new Set(fields.filter((spec) => spec.applies === "live").map((spec) => spec.name));
+    this.onlyWhen = new Map(fields.filter((spec) => spec.only_when).map((spec) => [spec.name, spec.only_when]));
     this.updateDisabled();
   }
 
@@ -119,7 +117,7 @@ export class Controls {
   showErrors(errors) {
     for (const [name, field] of this.fields) {
       const message = errors[name] || "";
-      const slot = this.form.querySelector(`#e-${name}`);
+      const slot = $(`e-${name}`);
       if (slot) slot.textContent = message;
       if (message) field.setAttribute("aria-invalid", "true");
       else field.removeAttribute("aria-invalid");
@@ -127,8 +125,9 @@ export class Controls {
     }
   }
 
-  // While a run is active only the live settings can change; momentum only matters for
-  // the momentum optimizer; nothing is editable before Python is ready.
+  // While a run is active only the live settings can change; a setting pynn uses only with
+  // certain values of another (momentum: the momentum optimizer) is off otherwise; nothing
+  // is editable before Python is ready.
   setRunActive(active) {
     this.runActive = active;
     this.updateDisabled();
@@ -140,14 +139,19 @@ export class Controls {
   }
 
   updateDisabled() {
-    const optimizer = this.fields.get("optimizer")?.value;
     if (this.preset) this.preset.disabled = !this.enabled || this.runActive;
     for (const [name, field] of this.fields) {
       let disabled = !this.enabled;
       if (this.runActive && !this.live.has(name)) disabled = true;
-      if (name === "momentum" && optimizer !== "momentum") disabled = true;
+      if (!this.applies(name)) disabled = true;
       field.disabled = disabled;
     }
+  }
+
+  // Whether the form's other values make pynn use setting `name` (its `only_when`).
+  applies(name) {
+    const rule = this.onlyWhen.get(name) || {};
+    return Object.entries(rule).every(([other, values]) => values.includes(this.fields.get(other)?.value));
   }
 }
 
@@ -155,7 +159,7 @@ export class Controls {
 
 // One `.field` for one entry of the table: the label (with its ⚡/↻ mark), the control (the
 // help is its tooltip) and the slot for pynn's message. Returns [the .field, the control].
-function buildField({ name, kind, label, help, applies, low, high, choices }) {
+function buildField({ name, kind, label, help, applies, low, high, choices, choice_labels: choiceLabels }) {
   const caption = element("label", { htmlFor: `f-${name}`, title: help }, label);
   const mark = MARKS[applies];
   if (mark) {
@@ -166,7 +170,7 @@ function buildField({ name, kind, label, help, applies, low, high, choices }) {
   let control;
   if (kind === "choice") {
     control = element("select");
-    control.append(...choices.map((value) => new Option(OPTION_LABELS[value] || value, value)));
+    control.append(...choices.map((value) => new Option(choiceLabels?.[value] ?? value, value)));
   } else if (kind === "sizes" || kind === "arch") {
     control = element("input", { type: "text", autocomplete: "off", spellcheck: false,
                                  placeholder: PLACEHOLDERS[kind] });

@@ -2,6 +2,7 @@
 // answers (mistakes marked, optionally first), the confusion matrix and the first-layer
 // weights as pictures. Everything shown comes from pynn's `report` and `test_images`.
 
+import { $ } from "./dom.js";
 import { paintDigit, paintMap, paintWeights } from "./pictures.js";
 
 const SHOWN = 120;   // test digits in the grid
@@ -33,7 +34,7 @@ export class Gallery {
         const selected = other === tab;
         other.setAttribute("aria-selected", String(selected));
         other.tabIndex = selected ? 0 : -1;
-        document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
+        $(other.getAttribute("aria-controls")).hidden = !selected;
       }
       if (focus) tab.focus();
     };

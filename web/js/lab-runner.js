@@ -1,4 +1,4 @@
-// lab-runner.js: the page's side of the lab worker, which it can stop at any moment.
+// lab-runner.js: the page's side of the lab's workers, which it can stop at any moment.
 //
 //   const runner = new LabRunner(url, { onState: (state, message) => ... });
 //   await runner.request("check", { exercise, code });   // rejects with LabStopped on Stop/timeout
@@ -10,7 +10,10 @@
 // in the background while the learner reads the results, so the next check does not wait.
 // A check that runs longer than TIME_LIMIT_MS is stopped the same way as by the Stop button:
 // the worker is terminated (the only way to end `while True: pass` without special headers).
+// Each worker is a WorkerClient (worker-client.js), the studio's client too.
 // States: "booting", "ready", "running", "failed".
+
+import { WorkerClient } from "./worker-client.js";
 
 export const TIME_LIMIT_MS = 10_000;
 const RUNS_LEARNER_CODE = new Set(["check"]);
@@ -21,8 +24,7 @@ export class LabRunner {
   constructor(url, { onState = () => {} } = {}) {
     this.url = url;
     this.onState = onState;
-    this.nextId = 1;
-    this.pending = null;   // {id, resolve, reject, timer} of the request in flight
+    this.pending = null;   // {record, timer} of the request in flight
     this.spare = null;     // a fresh worker booting (or ready) for the next check
     this.current = this.boot();
     this.setState("booting");
@@ -34,23 +36,18 @@ export class LabRunner {
 
   // A new worker and the promise of its Python being ready.
   boot() {
-    const worker = new Worker(this.url, { type: "module" });
-    const record = { worker };
+    const client = new WorkerClient(this.url);
+    const record = { client };
     record.ready = new Promise((resolve, reject) => {
-      worker.onmessage = (event) => {
-        const message = event.data;
-        if (message.type === "ready") {
+      client.on("status", ({ phase, message }) => {
+        if (phase === "ready") {
           resolve();
           if (record === this.current) this.becameReady();
-        } else if (message.type === "failed") {
-          reject(new Error(message.message));
-          if (record === this.current) {
-            this.setState("failed", `Python could not start for the lab: ${message.message}`);
-          }
-        } else if (message.type === "reply" && record === this.current) {
-          this.settle(message);
+        } else if (phase === "error") {
+          reject(new Error(message));
+          if (record === this.current) this.setState("failed", `Python could not start for the lab: ${message}`);
         }
-      };
+      });
     });
     record.ready.catch(() => {});
     return record;
@@ -71,31 +68,26 @@ export class LabRunner {
     const record = this.current;
     await record.ready;
     if (record !== this.current) return this.request(type, args, { timeLimitMs });
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.stop(
-        `Stopped after ${timeLimitMs / 1000} s: does your code loop forever? Python restarts.`), timeLimitMs);
-      this.pending = { id, resolve, reject, timer, fresh: RUNS_LEARNER_CODE.has(type) };
-      this.setState("running");
-      record.worker.postMessage({ id, type, ...args });
-    });
+    const timer = setTimeout(() => this.stop(
+      `Stopped after ${timeLimitMs / 1000} s: does your code loop forever? Python restarts.`), timeLimitMs);
+    this.pending = { record, timer };
+    this.setState("running");
+    try {
+      return await record.client.request(type, args);
+    } finally {
+      if (this.pending && this.pending.record === record) {   // not stopped meanwhile
+        clearTimeout(timer);
+        this.pending = null;
+        if (RUNS_LEARNER_CODE.has(type)) this.replaceWorker();
+        else this.setState("ready");
+      }
+    }
   }
 
-  settle(message) {
-    const pending = this.pending;
-    if (!pending || pending.id !== message.id) return;
-    clearTimeout(pending.timer);
-    this.pending = null;
-    if (pending.fresh) this.replaceWorker();
-    else this.setState("ready");
-    const { type, id, ok, error, ...answer } = message;
-    if (ok) pending.resolve(answer);
-    else pending.reject(new Error(error));
-  }
-
-  // Throw the worker in use away and go on with the spare (or a new one).
-  replaceWorker() {
-    this.current.worker.terminate();
+  // Throw the worker in use away (a request in flight rejects with `error`) and go on with
+  // the spare (or a new one).
+  replaceWorker(error = new LabStopped("Python restarted")) {
+    this.current.client.terminate(error);
     this.current = this.spare || this.boot();
     this.spare = null;
     this.setState("booting");
@@ -106,12 +98,8 @@ export class LabRunner {
 
   // End whatever runs now: terminate the worker and go on with a fresh one.
   stop(reason = "Stopped. Python restarts for the next check.") {
-    const pending = this.pending;
+    if (this.pending) clearTimeout(this.pending.timer);
     this.pending = null;
-    this.replaceWorker();
-    if (pending) {
-      clearTimeout(pending.timer);
-      pending.reject(new LabStopped(reason));
-    }
+    this.replaceWorker(new LabStopped(reason));
   }
 }

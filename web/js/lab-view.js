@@ -1,9 +1,9 @@
 // lab-view.js: the way into the lab from the studio. The lab opens above the studio (which
 // keeps running below it), and stays open across reloads; its Python starts on first open.
 
+import { $ } from "./dom.js";
 import { Lab } from "./lab.js";
 
-const $ = (id) => document.getElementById(id);
 const OPEN_KEY = "pynn-lab:open";
 
 export function setUpLab({ onTrain }) {

@@ -3,9 +3,9 @@
 // my layers" hands its code to the studio. No maths here: the checks and their words are
 // pynn's. Code, passes and failed attempts are kept per exercise in localStorage.
 
+import { $ } from "./dom.js";
 import { LabRunner, LabStopped } from "./lab-runner.js";
 
-const $ = (id) => document.getElementById(id);
 const KEY = (what, id) => `pynn-lab:${what}:${id}`;
 const EDITOR_URL = new URL("../vendor/codemirror/editor.js", import.meta.url).href;
 
@@ -36,6 +36,7 @@ export class Lab {
     this.runner = null;
     this.checking = false;
     this.runs = 0;
+    this.maxCodeChars = Infinity;   // pynn's limit, from the exercises answer
     this.opened = null;   // Promise of the first opening (editor + worker + exercise list)
     $("lab-exercise").addEventListener("change", () => this.show($("lab-exercise").value));
     $("lab-check").addEventListener("click", () => this.check());
@@ -53,11 +54,12 @@ export class Lab {
 
   async setUp() {
     this.setStatus("Starting Python for the lab…");
-    this.runner = new LabRunner(new URL("./lab-worker.js", import.meta.url), {
+    this.runner = new LabRunner(new URL("./worker/lab-worker.js", import.meta.url), {
       onState: (state, message) => this.runnerState(state, message),
     });
     const [{ createEditor }, listed] = await Promise.all([
       import(EDITOR_URL), this.runner.request("exercises")]);
+    this.maxCodeChars = listed.max_code_chars;
     for (const exercise of listed.exercises) this.exercises.set(exercise.id, exercise);
     $("lab-exercise").replaceChildren(...listed.exercises.map(
       (exercise, i) => new Option(`${i + 1}. ${exercise.title}`, exercise.id)));
@@ -205,11 +207,12 @@ export class Lab {
     const file = input.files[0];
     input.value = "";
     if (!file) return;
-    if (file.size > 200_000) {
-      this.setStatus(`${file.name} is larger than 200 KB: not a layer file?`);
+    const text = file.size > 4 * this.maxCodeChars ? null : await file.text();   // (UTF-8: ≤ 4 bytes a character)
+    if (text === null || text.length > this.maxCodeChars) {
+      this.setStatus(`${file.name} is longer than ${this.maxCodeChars.toLocaleString("en")} characters: not a layer file?`);
       return;
     }
-    this.editor.text = await file.text();
+    this.editor.text = text;
     this.setStatus(`Loaded ${file.name}: press Check.`);
   }
 

@@ -1,26 +1,29 @@
-// main.js: wiring. Controls -> worker messages -> pynn.bridge -> messages -> widgets.
-// This module owns the page's state (ready? training? which buttons apply?) and nothing
-// else: drawing, charts, the form, the gallery and the file boxes live in their modules.
+// main.js: the page's state and its wiring. Controls -> worker requests -> pynn -> answers
+// and events -> widgets. This module holds the state (ready? training? which buttons apply?),
+// starts the page once Python is ready and builds the widgets; what each part does lives in
+// its module: training.js (the run), network.js (the network, the data, the test split),
+// models.js (the file boxes), controls.js (the form), predictor.js (drawing), charts.js,
+// readouts.js, gallery.js.
 
+import { worker } from "./boot.js";
 import { Charts } from "./charts.js";
-import { coalesced } from "./coalesce.js";
 import { Controls, readHash } from "./controls.js";
-import { followLink, followLinks } from "./links.js";
+import { $, scrollTo } from "./dom.js";
 import { FocusKeeper } from "./focus.js";
 import { Gallery } from "./gallery.js";
 import { setUpLab } from "./lab-view.js";
+import { followLink, followLinks } from "./links.js";
 import { ModelsAndData } from "./models.js";
+import { setUpNetwork } from "./network.js";
 import { offerOffline } from "./offline.js";
 import { Predictor } from "./predictor.js";
 import { Readouts } from "./readouts.js";
 import { hideError, setStatus, showError } from "./status.js";
-import { worker } from "./boot.js";
-
-const $ = (id) => document.getElementById(id);
+import { setUpTraining } from "./training.js";
 
 const state = {
   ready: false,
-  run: "idle",         // "running" | "paused" | "idle" (the worker's training messages)
+  run: "idle",         // "running" | "paused" | "idle" (the worker's training events)
   formValid: true,
   needsReset: false,
   busy: 0,             // model/data requests in flight
@@ -29,14 +32,6 @@ const state = {
   applied: "",         // JSON of the settings last applied with set_config
   replacedBy: "",      // what ended the last run by replacing the network or the data
 };
-
-// Smooth scrolling unless the person asked the system for reduced motion.
-function scrollTo(element, block) {
-  const reduce = matchMedia("(prefers-reduced-motion: reduce)").matches;
-  element.scrollIntoView({ block, behavior: reduce ? "auto" : "smooth" });
-}
-
-// -- status ------------------------------------------------------------------------------
 
 worker.on("status", ({ phase, progress, message }) => {
   $("load-progress").value = progress;
@@ -49,7 +44,7 @@ worker.on("status", ({ phase, progress, message }) => {
   if (phase === "error") showError(message, "boot");
 });
 
-// -- drawing and predicting --------------------------------------------------------------
+// -- the widgets -----------------------------------------------------------------------------
 
 const predictor = new Predictor({
   pad: $("pad"), clear: $("clear"), list: $("probabilities"), prediction: $("prediction"),
@@ -60,8 +55,6 @@ const predictor = new Predictor({
   onAnswer: (answer) => gallery.showFeatureMaps(answer),
 });
 const predict = () => predictor.predict();
-
-// -- settings ----------------------------------------------------------------------------
 
 const controls = new Controls($("settings"), {
   check: (values) => worker.request("check_config", { config: values }),
@@ -87,195 +80,20 @@ async function applySettings(values, config) {
   try {
     const answer = await worker.request("set_config", { config: values });
     state.applied = key;
-    showModel(answer.model);
+    network.showModel(answer.model);
   } catch (error) {
     showError(error.message, "form");
   }
 }
 
-// -- training ----------------------------------------------------------------------------
-
 const charts = new Charts($("accuracy-chart"), $("loss-chart"));
 const readouts = new Readouts({
   epochProgress: $("epoch-progress"), runProgress: $("run-progress"),
-  epochDetail: $("epoch-detail"), runDetail: $("run-detail"),
-});
-
-worker.on("training", ({ state: runState, reason, message }) => {
-  state.run = runState;
-  const runStateEl = $("run-state");
-  runStateEl.dataset.state = runState;
-  runStateEl.textContent = runState === "running" ? "training" : runState;
-  controls.setRunActive(runState !== "idle");
-  const messages = {
-    started: "Training… (you can keep drawing: predictions use the newest weights)",
-    resumed: "Training…",
-    paused: "Paused. Resume, Step one epoch, or Stop.",
-    step: runState === "running" ? "Training one epoch…" : "Paused after one epoch.",
-    stopped: "Stopped. The weights stay as trained so far.",
-    finished: `Finished the run: this network has now trained ${state.model ? state.model.epochs_done : ""} epochs.`,
-    diverged: "Training stopped: the loss diverged.",
-    error: "Training stopped by an error.",
-    replaced: `Training stopped: replaced by ${message}.`,
-  };
-  if (messages[reason]) setStatus(messages[reason]);
-  state.replacedBy = reason === "replaced" ? message : "";
-  if (reason === "diverged" || reason === "error") showError(message, "training");
-  if (runState === "idle") {
-    readouts.clearEta();
-    refreshReport();
-    predict();
-  }
-  updateButtons();
-});
-
-worker.on("progress", (p) => {
-  charts.addBatches(p);
-  readouts.progress(p);
-  predictor.refresh();
-});
-
-worker.on("epoch", (e) => {   // e.at: where on the network's time line (see charts.js)
-  charts.addEpoch(e);
-  showModel({ ...state.model, epochs_done: e.epoch });
-  readouts.epoch(e);
-  refreshReport();
-  predict();
-});
-
-async function train(kind) {
-  hideError("training");
-  if (state.run === "idle") {
-    const answer = await controls.validate();
-    if (!answer || !answer.valid || answer.needs_reset) return;
-    await applySettings(answer.values, answer.config);
-  }
-  try {
-    await worker.request(kind);
-  } catch (error) {
-    showError(error.message, "training");
-  }
-}
-
-$("train").addEventListener("click", () => train("train"));
-$("step").addEventListener("click", () => train("step"));
-// Pause and Resume share a button: the second click of a double click would undo the first.
-$("pause").addEventListener("click", (event) => {
-  if (event.detail > 1) return;
-  worker.request(state.run === "running" ? "pause" : "resume").catch((e) => showError(e.message, "training"));
-});
-$("stop").addEventListener("click", () => worker.request("stop").catch((e) => showError(e.message, "training")));
-$("reset").addEventListener("click", () => reset());
-
-async function reset(note = "A fresh network: press Train.") {
-  const answer = await controls.validate();
-  if (!answer || !answer.valid) return;
-  state.busy += 1;
-  updateButtons();
-  try {
-    const model = await worker.request("reset", { config: answer.values });
-    modelChanged(model, note);
-  } catch (error) {
-    showError(error.message, "reset");
-  } finally {
-    state.busy -= 1;
-    updateButtons();
-  }
-}
-
-// The lab's "Train with my layers": the learner's classes in a fresh network, trained at once.
-setUpLab({
-  onTrain: async (layers) => {
-    hideError();
-    state.busy += 1;
-    updateButtons();
-    try {
-      modelChanged(await worker.request("use_lab_layers", { layers }), "Training with your layers…");
-    } finally {
-      state.busy -= 1;
-      updateButtons();
-    }
-    scrollTo($("train-title"), "start");
-    await train("train");
-  },
-});
-
-// -- model, data and gallery ---------------------------------------------------------------
-
-function showModel(model) {
-  state.model = model;
-  const hidden = model.layers.filter((l) => l.type === "Dense").slice(0, -1).map((l) => l.output_units);
-  const trained = model.epochs_done === 1 ? "1 epoch" : `${model.epochs_done} epochs`;
-  const optimizer = `${model.optimizer.type}, learning rate ${model.optimizer.lr}`;
-  $("model-summary").textContent = `${model.summary} · ${model.params.toLocaleString("en")} parameters · ${optimizer} · trained ${trained}`;
-  $("model-summary").dataset.hidden = hidden.join(",");
-  readouts.epochsDone(model.epochs_done);
-}
-
-function showData(data) {
-  state.customData = data.name !== "bundled MNIST digits";
-  $("data-summary").textContent = `${data.name}: ${data.rows.toLocaleString("en")} rows (${data.train.toLocaleString("en")} train / ${data.val.toLocaleString("en")} validation / ${data.test.toLocaleString("en")} test)`;
-  $("data-summary").dataset.rows = String(data.rows);
-}
-
-// A new network (reset, upload, pretrained): its settings fill the form, its history starts.
-function modelChanged(answer, message) {
-  showModel(answer.model);
-  controls.fill(answer.config);
-  state.applied = JSON.stringify(answer.config);
-  state.needsReset = false;
-  $("reset-hint").hidden = true;
-  controls.validate();
-  charts.clear();
-  readouts.clear();
-  setStatus(stoppedNote() + message);
-  refreshReport();
-  predict();
-}
-
-// New data: the network stays, so its charts go on in a new segment; the last epoch's
-// train/validation figures were of the old data and go; the test figures follow the report.
-async function dataChanged(data, message) {
-  showData(data);
-  charts.newSegment();
-  readouts.clear();
-  setStatus(`${stoppedNote()}${message}: ${data.rows.toLocaleString("en")} rows, ${data.val.toLocaleString("en")} kept for validation and ${data.test.toLocaleString("en")} for testing.`);
-  await loadTestImages();
-}
-
-// "Training stopped. " when the change that is being reported ended a run.
-function stoppedNote() {
-  const note = state.replacedBy ? "Training stopped. " : "";
-  state.replacedBy = "";
-  return note;
-}
-
-const models = new ModelsAndData({
-  download: $("download-model"), pretrained: $("pretrained-model"), pretrainedCnn: $("pretrained-cnn"),
-  uploadModel: $("upload-model"),
-  uploadCsv: $("upload-csv"), useDigits: $("use-digits"),
-}, worker, {
-  begin: (message) => {
-    hideError();
-    state.busy += 1;
-    setStatus(message);
-    updateButtons();
-  },
-  end: () => {
-    state.busy -= 1;
-    updateButtons();
-  },
-  modelChanged,
-  dataChanged,
-  fail: (message) => {
-    setStatus("Nothing changed.");
-    showError(message, "files");
-  },
-  say: setStatus,
-  fileName: () => {
-    const hidden = $("model-summary").dataset.hidden || "linear";
-    const kind = state.model && state.model.layers.some((l) => l.type === "Conv2D") ? "cnn-" : "";
-    return `pynn-${kind}${hidden.replaceAll(",", "-")}-${$("epoch-counter").textContent}ep.npz`;
+  epochDetail: $("epoch-detail"), runDetail: $("run-detail"), speed: $("speed"), eta: $("eta"),
+  epochCounter: $("epoch-counter"),
+  figures: {
+    trainAccuracy: $("train-accuracy"), trainLoss: $("train-loss"), valAccuracy: $("val-accuracy"),
+    valLoss: $("val-loss"), testAccuracy: $("test-accuracy"), testLoss: $("test-loss"),
   },
 });
 
@@ -290,28 +108,44 @@ const gallery = new Gallery({
   },
 });
 
-// The test-split report (gallery, confusion, weights, test readouts): one at a time, and
-// at most one more queued however many epochs end meanwhile.
-const refreshReport = coalesced(async () => {
-  if (!state.ready) return;
-  try {
-    const report = await worker.request("report");
-    gallery.setReport(report);
-    readouts.test(report);
-    hideError("report");
-  } catch (error) {
-    showError(`Could not evaluate the test split: ${error.message}`, "report");
-  }
+const page = { worker, state, controls, charts, readouts, gallery, predictor, predict, applySettings,
+               updateButtons };
+const network = setUpNetwork(page);
+const training = setUpTraining({ ...page, refreshReport: network.refreshReport, showEpochs: network.showEpochs });
+
+$("reset").addEventListener("click", () => network.reset());
+
+const models = new ModelsAndData({
+  download: $("download-model"), pretrained: [$("pretrained-model"), $("pretrained-cnn")],
+  uploadModel: $("upload-model"), uploadCsv: $("upload-csv"), useDigits: $("use-digits"),
+}, worker, {
+  begin: (message) => {
+    hideError();
+    state.busy += 1;
+    setStatus(message);
+    updateButtons();
+  },
+  end: () => {
+    state.busy -= 1;
+    updateButtons();
+  },
+  modelChanged: network.modelChanged,
+  dataChanged: network.dataChanged,
+  fail: (message) => {
+    setStatus("Nothing changed.");
+    showError(message, "files");
+  },
+  say: setStatus,
 });
 
-async function loadTestImages() {
-  try {
-    gallery.setImages(await worker.request("test_images"));
-  } catch (error) {
-    showError(`Could not show the test digits: ${error.message}`, "report");
-  }
-  await refreshReport();
-}
+// The lab's "Train with my layers": the learner's classes in a fresh network, trained at once.
+setUpLab({
+  onTrain: async (layers) => {
+    await network.useLabLayers(layers);
+    scrollTo($("train-title"), "start");
+    await training.train();
+  },
+});
 
 // -- buttons -------------------------------------------------------------------------------
 
@@ -343,10 +177,11 @@ async function start(readyMessage) {
   try {
     const [defaults, info] = await Promise.all([worker.request("defaults"), worker.request("info")]);
     controls.setup(defaults);
+    models.setPretrained(defaults.pretrained);
     controls.fill(info.config);
     state.applied = JSON.stringify(info.config);
-    showModel(info.model);
-    showData(info.data);
+    network.showModel(info.model);
+    network.showData(info.data);
     updateButtons();
     $("status").dataset.phase = "ready";
     $("load-progress").hidden = true;
@@ -360,7 +195,7 @@ async function start(readyMessage) {
   }
   updateButtons();
   predict();
-  await loadTestImages();
+  await network.loadTestImages();
 }
 
 // Links (opened, pasted, Back/Forward) fill the form; see links.js.

@@ -1,8 +1,11 @@
 // models.js: the Model and Data boxes: download / upload / pretrained model, upload a CSV
-// or go back to the bundled digits. Files go to pynn untouched; pynn checks them.
+// or go back to the bundled digits. Files go to pynn untouched; pynn checks them. Which
+// pretrained model a button loads is its data-pretrained key; pynn names the models and
+// their files (`defaults`' `pretrained`) and the download (`save_model`'s `file_name`).
 
 export class ModelsAndData {
-  constructor(elements, worker, { begin, end, modelChanged, dataChanged, fail, say, fileName }) {
+  // elements: {download, pretrained: [buttons], uploadModel, uploadCsv, useDigits}
+  constructor(elements, worker, { begin, end, modelChanged, dataChanged, fail, say }) {
     this.el = elements;
     this.worker = worker;
     this.begin = begin;              // (message) => void: a long request starts
@@ -11,22 +14,28 @@ export class ModelsAndData {
     this.dataChanged = dataChanged;
     this.fail = fail;                // (message) => void
     this.say = say;                  // (message) => void
-    this.fileName = fileName;        // () => suggested name for a download
+    this.models = {};                // pynn's pretrained models by key: {file, what}
     elements.download.addEventListener("click", () => this.download());
-    elements.pretrained.addEventListener("click", () => this.replaceModel("default_model", { which: "mlp" }, "the pretrained model"));
-    elements.pretrainedCnn.addEventListener("click", () => this.replaceModel("default_model", { which: "cnn" }, "the pretrained CNN"));
+    for (const button of elements.pretrained) {
+      button.addEventListener("click", () => this.loadPretrained(button.dataset.pretrained));
+    }
     elements.uploadModel.addEventListener("change", () => this.uploadModel());
     elements.uploadCsv.addEventListener("change", () => this.uploadCsv());
     elements.useDigits.addEventListener("click", () => this.useDigits());
   }
 
+  // From the bridge's `defaults`.
+  setPretrained(models) {
+    this.models = models;
+  }
+
   async download() {
     try {
-      const { data } = await this.worker.request("save_model");
+      const { data, file_name: fileName } = await this.worker.request("save_model");
       const url = URL.createObjectURL(new Blob([data], { type: "application/octet-stream" }));
       const link = document.createElement("a");
       link.href = url;
-      link.download = this.fileName();
+      link.download = fileName;
       document.body.append(link);
       link.click();
       link.remove();
@@ -42,15 +51,19 @@ export class ModelsAndData {
     const file = input.files[0];
     input.value = "";   // choosing the same file again must fire "change" again
     if (!file) return;
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    await this.replaceModel("load_model", { data: bytes, name: file.name }, file.name, [bytes.buffer]);
+    await this.replaceModel(file.name, () => this.worker.request("load_model", { data: file, name: file.name }));
   }
 
-  async replaceModel(type, args, name, transfer = []) {
+  async loadPretrained(which) {
+    const name = this.models[which]?.what ?? which;
+    await this.replaceModel(name, () => this.worker.request("load_pretrained", { which }));
+  }
+
+  // send(): the request that replaces the model; `name` words it.
+  async replaceModel(name, send) {
     this.begin(`Loading ${name}…`);
     try {
-      const answer = await this.worker.request(type, args, transfer);
-      this.modelChanged(answer, `Loaded ${name}`);
+      this.modelChanged(await send(), `Loaded ${name}`);
     } catch (error) {
       this.fail(`${name} was not loaded (the current model is unchanged): ${error.message}`);
     } finally {
@@ -66,7 +79,7 @@ export class ModelsAndData {
     this.begin(`Reading ${file.name}…`);
     try {
       // The File goes to the worker, which reads it: the page never holds a 110 MB copy.
-      const answer = await this.worker.request("load_csv", { file, name: file.name });
+      const answer = await this.worker.request("load_csv", { data: file, name: file.name });
       this.dataChanged(answer.data, `Training data: ${file.name}`);
     } catch (error) {
       this.fail(`${file.name} was not used (the data is unchanged): ${error.message}`);
@@ -89,7 +102,7 @@ export class ModelsAndData {
 
   setEnabled(enabled, { customData }) {
     const { download, pretrained, uploadModel, uploadCsv, useDigits } = this.el;
-    download.disabled = pretrained.disabled = this.el.pretrainedCnn.disabled = !enabled;
+    for (const button of [download, ...pretrained]) button.disabled = !enabled;
     useDigits.disabled = !enabled || !customData;
     for (const input of [uploadModel, uploadCsv]) {
       input.disabled = !enabled;

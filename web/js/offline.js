@@ -8,7 +8,9 @@
 //                            background (the page keeps running the build it started with).
 // Browsers without service workers, and pages from file://, get no line and lose nothing.
 
-const note = document.getElementById("offline");
+import { $ } from "./dom.js";
+
+const note = $("offline");
 const SW_URL = new URL("../sw.js", import.meta.url);
 
 export function offerOffline() {

@@ -1,12 +1,8 @@
 // readouts.js: the Train panel's numbers: epoch and run progress bars, examples/s, time
-// left, and the last train/validation/test accuracy and loss. It shows what the worker and
-// pynn measured; it computes nothing but the wording.
+// left, the epochs trained, and the last train/validation/test accuracy and loss. It shows
+// what the worker and pynn measured; it computes nothing but the wording.
 
 import { percent } from "./probabilities.js";
-
-function setText(testid, text) {
-  document.querySelector(`[data-testid="${testid}"]`).textContent = text;
-}
 
 function duration(seconds) {
   if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
@@ -15,54 +11,54 @@ function duration(seconds) {
 }
 
 export class Readouts {
-  constructor({ epochProgress, runProgress, epochDetail, runDetail }) {
-    this.epochProgress = epochProgress;
-    this.runProgress = runProgress;
-    this.epochDetail = epochDetail;
-    this.runDetail = runDetail;
+  // figures: {trainAccuracy, trainLoss, valAccuracy, valLoss, testAccuracy, testLoss} cells
+  constructor({ epochProgress, runProgress, epochDetail, runDetail, speed, eta, epochCounter, figures }) {
+    Object.assign(this, { epochProgress, runProgress, epochDetail, runDetail, speed, eta, epochCounter, figures });
   }
 
   clear() {
     // every figure described the previous network or data; the report brings the test ones back
-    for (const id of ["train-accuracy", "val-accuracy", "train-loss", "val-loss", "test-accuracy", "test-loss"]) setText(id, "–");
+    for (const cell of Object.values(this.figures)) cell.textContent = "–";
     this.epochProgress.value = 0;
     this.runProgress.value = 0;
     this.epochDetail.textContent = "";
     this.runDetail.textContent = "";
-    setText("speed", "");
+    this.speed.textContent = "";
     this.clearEta();
   }
 
   clearEta() {
-    setText("eta", "");
+    this.eta.textContent = "";
   }
 
-  progress(p) {
-    this.epochProgress.max = p.n_batches;
-    this.epochProgress.value = p.batch;
-    this.runProgress.max = p.run_total;
-    this.runProgress.value = p.run_done;
-    this.epochDetail.textContent = `· batch ${p.batch} of ${p.n_batches}`;
-    this.runDetail.textContent = `· epoch ${p.run_epoch} of ${p.epochs}`;
-    if (p.examples_per_s) setText("speed", `${Math.round(p.examples_per_s).toLocaleString("en")} examples/s`);
-    if (p.eta_s !== null) setText("eta", `about ${duration(p.eta_s)} left`);
+  progress({ batch, n_batches: nBatches, run_done: runDone, run_total: runTotal, run_epoch: runEpoch,
+             epochs, examples_per_s: examplesPerS, eta_s: etaS }) {
+    this.epochProgress.max = nBatches;
+    this.epochProgress.value = batch;
+    this.runProgress.max = runTotal;
+    this.runProgress.value = runDone;
+    this.epochDetail.textContent = `· batch ${batch} of ${nBatches}`;
+    this.runDetail.textContent = `· epoch ${runEpoch} of ${epochs}`;
+    if (examplesPerS) this.speed.textContent = `${Math.round(examplesPerS).toLocaleString("en")} examples/s`;
+    if (etaS !== null) this.eta.textContent = `about ${duration(etaS)} left`;
   }
 
-  epoch(e) {
-    setText("train-accuracy", percent(e.accuracy));
-    setText("train-loss", e.loss.toFixed(4));
-    if (e.val_accuracy !== undefined) {
-      setText("val-accuracy", percent(e.val_accuracy));
-      setText("val-loss", e.val_loss.toFixed(4));
+  epoch({ accuracy, loss, val_accuracy: valAccuracy, val_loss: valLoss }) {
+    const { trainAccuracy, trainLoss, valAccuracy: valAccuracyCell, valLoss: valLossCell } = this.figures;
+    trainAccuracy.textContent = percent(accuracy);
+    trainLoss.textContent = loss.toFixed(4);
+    if (valAccuracy !== null) {
+      valAccuracyCell.textContent = percent(valAccuracy);
+      valLossCell.textContent = valLoss.toFixed(4);
     }
   }
 
-  test(report) {
-    setText("test-accuracy", percent(report.test_accuracy));
-    setText("test-loss", report.test_loss.toFixed(4));
+  test({ test_accuracy: accuracy, test_loss: loss }) {
+    this.figures.testAccuracy.textContent = percent(accuracy);
+    this.figures.testLoss.textContent = loss.toFixed(4);
   }
 
   epochsDone(count) {
-    setText("epoch-counter", String(count));
+    this.epochCounter.textContent = String(count);
   }
 }

@@ -4,7 +4,8 @@
 // cause goes away (the form is valid again, a report arrived), clear(cause) hides the
 // banner if it is still that cause's. A new error replaces the old one.
 
-const $ = (id) => document.getElementById(id);
+import { $ } from "./dom.js";
+
 let shownCause = null;
 
 export function setStatus(message) {

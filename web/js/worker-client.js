@@ -1,12 +1,15 @@
-// worker-client.js: the page's side of the worker protocol (documented in worker.js).
+// worker-client.js: the page's side of the worker protocol (docs/PROTOCOL.md), one client
+// for both workers: the studio's (boot.js) and each of the lab's (lab-runner.js).
 //
-//   const worker = new WorkerClient(new URL("./worker.js", import.meta.url));
-//   worker.on("status", (message) => ...);            // status, training, progress, epoch
+//   const worker = new WorkerClient(new URL("./worker/worker.js", import.meta.url));
+//   worker.on("status", ({ phase, progress, message }) => ...);   // and the run's events
 //   const answer = await worker.request("predict", { pixels, width, height }, [pixels.buffer]);
+//   worker.terminate(new Error("stopped"));   // ends the worker; requests in flight reject
 //
-// Events that arrive before a handler is registered are kept and replayed to the first
-// handler of their type. request() resolves with the reply's fields, or rejects with an Error whose message is the
-// worker's one readable line (a failed request changed nothing).
+// Messages that arrive before a handler is registered are kept and replayed to the first
+// handler of their type. request() resolves with the reply's fields, or rejects with a
+// WorkerError whose message is the worker's one readable line (a failed request changed
+// nothing). A worker that cannot even be loaded says so as a `status` of phase "error".
 
 export class WorkerError extends Error {}
 
@@ -15,8 +18,8 @@ export class WorkerClient {
     this.worker = new Worker(url, { type: "module" });
     this.nextId = 1;
     this.waiting = new Map();   // id -> {resolve, reject}
-    this.handlers = new Map();  // event type -> [handler]
-    this.early = [];            // events that came before anyone listened (during page load)
+    this.handlers = new Map();  // message type -> [handler]
+    this.early = [];            // messages that came before anyone listened (during page load)
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => {
       event.preventDefault();
@@ -45,6 +48,14 @@ export class WorkerClient {
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ id, type, ...args }, transfer);
     });
+  }
+
+  // End the worker at once (whatever it is running); requests in flight reject with `error`.
+  terminate(error) {
+    this.worker.terminate();
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const { reject } of waiting) reject(error);
   }
 
   receive(message) {

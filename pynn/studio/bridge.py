@@ -1,68 +1,55 @@
-"""The seam between the web worker and pynn: plain dicts, lists, numbers and bytes only.
+"""The seam between the studio's web worker and pynn: plain dicts, lists, numbers and bytes only.
 
-The worker (``web/js/worker.js``) keeps one ``Studio`` and sends it requests::
+The worker (``web/js/worker/worker.js``) keeps one ``Studio`` and sends it requests::
 
     studio.handle({"type": "predict", "pixels": <uint8 bytes>, "width": 280, "height": 280})
     → {"ok": True, "empty": False, "probs": [...10 floats], "digit": 7, "input": <784 bytes>}
 
-Every request is a dict with a ``type`` (one of ``Studio.REQUESTS``) and that request's
-arguments. Every answer is ``{"ok": True, ...}`` or ``{"ok": False, "error": "<one line>"}``;
-``handle`` never raises, whatever it is given, and a request that fails changes nothing.
-The arguments are checked before anything runs: unknown or missing ones, wrong types and
-bad values are refused with a message naming the argument and the value.
+The requests are the methods marked ``@request`` below (``pynn.studio.protocol``); each
+method's parameters are its arguments, checked by name (``ARGUMENTS``) before anything
+runs, and its docstring is the reference. Every answer is ``{"ok": True, ...}`` or ``{"ok":
+False, "error": "<one line>"}``; ``handle`` never raises, whatever it is given, and a request
+that fails changes nothing.
 
-The bundled digits may be missing (the browser's pynn ships without them, to start
-faster): a request that needs them is then answered ``{"ok": False, "missing": "digits",
-"error": ...}`` having changed nothing; the worker sends ``install_digits`` and asks again.
+A request that needs a file of the site (the bundled digits, which the browser's pynn ships
+without to start faster; a pretrained model) is answered ``{"ok": False, "fetch": {file,
+what, install}, "error": ...}`` having changed nothing; the worker fetches the file and asks
+again (``docs/PROTOCOL.md``). For the digits the answer also says ``"missing": "digits"``.
 
-Training runs in Python: ``train``/``step``/``pause``/``resume``/``stop`` change the run, and
-while it is ``running`` the worker keeps sending ``train_slice``. The answers to these, and
-to any request that ended a run (``reset``, ``load_model``, ``load_csv``, ``use_digits``:
-reason ``replaced``), also carry
+Training runs in Python: the answers of the requests marked ``run=True`` (the run's commands,
+``train_slice``, and every request that can end a run: reason ``replaced``) always carry
 
 - ``state``: the run's state now: ``running``, ``paused`` or ``idle``;
-- ``events``: messages for the page, in order: ``progress``, ``epoch`` and ``training``
-  (``{type: "training", state, reason, message}``: the run's state changed, and why).
-  Their fields are documented in ``pynn/studio/run.py``.
+- ``events``: messages for the page, in order (``pynn.studio.run.EVENTS`` declares them).
 
-A command that does not apply (``pause`` while paused, ``stop`` when idle, ``train`` during
-a run) is answered ``ok`` with no events: it changes nothing. The method docstrings below
-are the reference for each request; the logic lives in ``pynn.studio``.
+Any other answer carries them too when it has events. A command that does not apply
+(``pause`` while paused, ``stop`` when idle, ``train`` during a run) is answered ``ok`` with
+no events: it changes nothing. The logic lives in ``pynn.studio``.
 """
 
 from __future__ import annotations
-
-import inspect
-import reprlib
 
 import numpy as np
 
 from pynn.checks import check_int, check_number, is_int, is_number
 from pynn.config import defaults as config_defaults
 from pynn.data import DigitsMissing, install_digits
-from pynn.studio import Session
+from pynn.lab.bridge import MAX_CODE_CHARS
+from pynn.studio.files import DIGITS, PRETRAINED, NeedsFile
+from pynn.studio.limits import PIECE_MS, SLICE_MS
+from pynn.studio.protocol import check_request, request, requests_of
+from pynn.studio.protocol import short as _short
+from pynn.studio.session import Session
 
 MAX_SIDE = 8192          # drawing width/height in pixels
 MAX_BUDGET_MS = 10_000   # one train_slice at most
 MAX_NAME = 200           # characters of a file name kept for messages
 MAX_ERROR = 400          # characters of an error message
 MAX_LAB_LAYERS = 4       # lab exercises whose layers one request may use
-MAX_CODE = 200_000       # characters of a learner's file
-# requests whose answers always carry the run's ``state`` and the page's ``events``
-RUN_REQUESTS = ("train", "step", "pause", "resume", "stop", "train_slice",
-                "reset", "load_model", "load_csv", "use_digits", "use_lab_layers")
 
 
 # -- argument checks (by argument name; each returns the value to use) -----------------------
-_REPR = reprlib.Repr()   # (keyword arguments need Python 3.12)
-_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, 40, 40
 FLAT = (str, int, float, bool, type(None))   # what a setting's value may be (or a list of)
-
-
-def _short(value) -> str:
-    """A short repr for messages, however big or deeply nested ``value`` is."""
-    text = _REPR.repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _settings(name, value) -> dict:
@@ -121,13 +108,19 @@ def _lab_layers(name, value) -> list[dict]:
         if not isinstance(item, dict) or set(item) != {"exercise", "code"}:
             raise TypeError(f"{name}[{i}] must be a dict with exactly 'exercise' and 'code', got {_short(item)}")
         _name(f"{name}[{i}].exercise", item["exercise"])
-        if not isinstance(item["code"], str) or len(item["code"]) > MAX_CODE:
-            raise TypeError(f"{name}[{i}].code must be a string of at most {MAX_CODE:,} characters")
+        if not isinstance(item["code"], str) or len(item["code"]) > MAX_CODE_CHARS:
+            raise TypeError(f"{name}[{i}].code must be a string of at most {MAX_CODE_CHARS:,} characters")
     return list(value)
 
 
+def _pretrained(name, value) -> str:
+    if not isinstance(value, str) or value not in PRETRAINED:
+        raise ValueError(f"{name} must be one of {', '.join(PRETRAINED)}, got {_short(value)}")
+    return value
+
+
 ARGUMENTS = {"config": _settings, "layers": _lab_layers, "pixels": _binary, "data": _binary, "width": _side,
-             "height": _side, "name": _name, "budget_ms": _budget}
+             "height": _side, "name": _name, "budget_ms": _budget, "which": _pretrained}
 
 
 def _plain(value):
@@ -150,12 +143,11 @@ def _one_line(error) -> str:
 
 
 class Studio:
-    """One studio session behind the worker: ``handle(request) → answer``."""
+    """One studio session behind the worker: ``handle(request) → answer``.
 
-    REQUESTS = ("defaults", "check_config", "set_config", "reset", "info", "load_model",
-                "save_model", "predict", "train", "step", "pause", "resume", "stop",
-                "train_slice", "report", "test_images", "load_csv", "use_digits", "use_lab_layers",
-                "install_digits")
+    ``REQUESTS``: the requests, by name (the methods marked ``@request``, in this order)."""
+
+    REQUESTS: dict = {}   # filled from the @request marks below the class
 
     def __init__(self):
         self.session = Session()
@@ -170,16 +162,19 @@ class Studio:
     def handle(self, request) -> dict:
         """Check ``request``, run it, answer with plain values; never raises."""
         try:
-            kind, args = self._checked(request)
+            kind, args = check_request(self.REQUESTS, ARGUMENTS, request)
             answer = getattr(self, kind)(**args)
             events = self.session.take_events()
-            if kind in RUN_REQUESTS or events:
+            if self.REQUESTS[kind].run or events:
                 answer = {**answer, "state": self.session.run_state, "events": events}
             return {"ok": True, **_plain(answer)}
         except (ValueError, TypeError) as error:
             return {"ok": False, "error": _one_line(error)}
         except DigitsMissing as error:   # the worker fetches them, installs them, asks again
-            return {"ok": False, "error": _one_line(error), "missing": "digits"}
+            fetch = NeedsFile(DIGITS, install="install_digits").answer()
+            return {"ok": False, "error": _one_line(error), "missing": "digits", "fetch": fetch}
+        except NeedsFile as needed:      # the worker fetches the file and asks again
+            return {"ok": False, "error": _one_line(needed), "fetch": needed.answer()}
         except MemoryError:
             return {"ok": False, "error": "out of memory: try a smaller file or network (nothing changed)"}
         except Exception as error:  # noqa: BLE001 -- a bug: say so, and keep serving
@@ -189,42 +184,31 @@ class Studio:
                                                     f"{_short(request.get('type') if isinstance(request, dict) else request)}: "
                                                     f"the studio goes on")}
 
-    def _checked(self, request) -> tuple[str, dict]:
-        if not isinstance(request, dict):
-            raise TypeError(f"a request must be a dict with a 'type', got {_short(request)}")
-        if "type" not in request:
-            raise ValueError(f"the request has no 'type' (one of {', '.join(self.REQUESTS)})")
-        kind = request["type"]
-        if not isinstance(kind, str) or kind not in self.REQUESTS:
-            raise ValueError(f"unknown request type {_short(kind)} (known: {', '.join(self.REQUESTS)})")
-        parameters = _PARAMETERS[kind]
-        args = {}
-        for key, value in request.items():
-            if key == "type":
-                continue
-            if key not in parameters:
-                raise TypeError(f"{kind} got an unexpected argument {_short(key)}")
-            optional = parameters[key].default is None
-            args[key] = None if value is None and optional else ARGUMENTS[key](key, value)
-        missing = [name for name, p in parameters.items()
-                   if p.default is inspect.Parameter.empty and name not in args]
-        if missing:
-            raise TypeError(f"{kind} needs the argument(s) {', '.join(map(repr, missing))}")
-        return kind, args
-
     # -- settings ---------------------------------------------------------------------------
+    @request
     def defaults(self) -> dict:
-        """``config``: the default recipe; ``current``: the current settings; ``fields``: the
-        settings table the form is built from (``pynn.config.FIELDS``: name, kind, label,
-        help, when it ``applies`` (on_reset / live / next_run), low/high, choices)."""
-        return {**config_defaults(), "current": self.session.config.to_dict()}
+        """The settings table and what the page and the worker need to know from pynn.
 
+        ``config``: the default recipe; ``current``: the current settings; ``fields``: the
+        settings table the form is built from (``pynn.config.FIELDS``: name, kind, label,
+        help, when it ``applies`` (on_reset / live / next_run), low/high, choices);
+        ``presets``; ``limits``: the worker's budgets, ``slice_ms`` (Python time per training
+        slice) and ``piece_ms`` (per piece of a report), from ``pynn.studio.limits``;
+        ``pretrained``: the pretrained models by key (``which`` of ``load_pretrained``), each
+        ``{file, what}`` (``pynn.studio.files``)."""
+        return {**config_defaults(), "current": self.session.config.to_dict(),
+                "limits": {"slice_ms": SLICE_MS, "piece_ms": PIECE_MS},
+                "pretrained": {key: {"file": model.file, "what": model.what}
+                               for key, model in PRETRAINED.items()}}
+
+    @request
     def check_config(self, config) -> dict:
         """Validate form values (strings are fine) against the current settings, applying
         nothing: ``{valid: False, errors: {field: message}}`` (every bad field at once) or
         ``{valid: True, config: <normalised>, needs_reset: <architecture or seed changed>}``."""
         return self.session.check(config)
 
+    @request
     def set_config(self, config) -> dict:
         """Change the given settings, and only those: live ones (optimizer, lr, momentum,
         weight_decay) at once, also mid-run; batch_size/epochs/shift from the next run.
@@ -232,18 +216,21 @@ class Studio:
         self.session.apply(config)
         return {"config": self.session.config.to_dict(), "model": self.session.model_info()}
 
+    @request(run=True)
     def reset(self, config=None) -> dict:
         """A freshly initialised network from the current settings with ``config``'s changed
         (ends any run: ``replaced``). Answers ``model`` and ``config``."""
         self.session.reset(config)
         return {"model": self.session.model_info(), "config": self.session.config.to_dict()}
 
+    @request
     def info(self) -> dict:
         """The current ``config``, ``model`` and ``data`` (what the page shows at start)."""
         s = self.session
         return {"config": s.config.to_dict(), "model": s.model_info(), "data": s.data_info()}
 
     # -- models -----------------------------------------------------------------------------
+    @request(run=True)
     def load_model(self, data, name="model") -> dict:
         """Use the network in a pynn ``.npz`` file (``data``: its bytes; ``name`` for
         messages). The settings follow the file's; ``model.epochs_done`` is the file's count.
@@ -251,6 +238,17 @@ class Studio:
         self.session.load_model(data, name)
         return {"model": self.session.model_info(), "config": self.session.config.to_dict()}
 
+    @request(run=True)
+    def load_pretrained(self, which=None, data=None) -> dict:
+        """Use a pretrained model of the site (``which``: a key of ``defaults``' ``pretrained``;
+        None: the one the studio starts with), as ``load_model``. Without ``data`` (the bytes
+        of its file) the answer is ``fetch``: the worker fetches the file and asks again."""
+        model = PRETRAINED[which or next(iter(PRETRAINED))]
+        if data is None:
+            raise NeedsFile(model)
+        return self.load_model(data, model.what)
+
+    @request(run=True)
     def use_lab_layers(self, layers) -> dict:
         """Train with the learner's layers: ``layers`` is ``[{exercise, code}]`` (lab exercise
         ids and the learner's code, which passed the lab's checks in the lab's worker). A
@@ -260,45 +258,53 @@ class Studio:
         self.session.use_lab_layers(layers)
         return {"model": self.session.model_info(), "config": self.session.config.to_dict()}
 
+    @request
     def save_model(self) -> dict:
-        """``data``: the network as pynn ``.npz`` bytes (``pynn.load`` reads them in CPython)."""
-        return {"data": self.session.save_model()}
+        """``data``: the network as pynn ``.npz`` bytes (``pynn.load`` reads them in CPython);
+        ``file_name``: a name for it (``pynn-[cnn-]<hidden units>-<epochs>ep.npz``)."""
+        return {"data": self.session.save_model(), "file_name": self.session.file_name()}
 
+    @request
     def predict(self, pixels, width, height) -> dict:
-        """``pixels``: ``width×height`` uint8 ink values (0 = nothing), row by row; ``width``
-        and ``height``: whole numbers from 1 to 8192. Answers ``empty: True`` (nothing drawn),
-        else the 10 ``probs``, the ``digit`` and the 28×28 ``input`` the network saw (784
-        bytes)."""
+        """What the network reads in a drawing. ``pixels``: ``width×height`` uint8 ink values
+        (0 = nothing), row by row; ``width`` and ``height``: whole numbers from 1 to 8192.
+        Answers ``empty: True`` (nothing drawn), else the 10 ``probs``, the ``digit`` and the
+        28×28 ``input`` the network saw (784 bytes); for a convnet also ``feature_maps``."""
         return self.session.predict(pixels, width, height)
 
     # -- training (each answer also has ``state`` and ``events``) ------------------------------
+    @request(run=True)
     def train(self) -> dict:
         """Start a run of ``config.epochs`` epochs (event ``started``); during a run, nothing."""
         self.session.train()
         return {}
 
-
+    @request(run=True)
     def step(self) -> dict:
         """Train to the end of the next epoch, then pause (``step``); starts a run if idle."""
         self.session.train(step=True)
         return {}
 
+    @request(run=True)
     def pause(self) -> dict:
         """Pause a running run (``paused``); otherwise nothing."""
         self.session.pause()
         return {}
 
+    @request(run=True)
     def resume(self) -> dict:
         """Resume a paused run (``resumed``); otherwise nothing."""
         self.session.resume()
         return {}
 
+    @request(run=True)
     def stop(self) -> dict:
         """End the run (``stopped``); the weights stay as trained so far. Idle: nothing."""
         self.session.stop()
         return {}
 
-    def train_slice(self, budget_ms=30.0) -> dict:
+    @request(run=True, worker=True)
+    def train_slice(self, budget_ms=SLICE_MS) -> dict:
         """Train for about ``budget_ms`` (a number in (0, 10000]; at least one minibatch),
         stopping early at an epoch's end. The worker sends it while ``state`` is
         ``running``; otherwise it does nothing. The run ends by itself after its last epoch
@@ -308,6 +314,7 @@ class Studio:
         return {}
 
     # -- test split -------------------------------------------------------------------------
+    @request
     def report(self, budget_ms=None) -> dict:
         """The network on the test split: ``test_loss``, ``test_accuracy``, ``predicted`` and
         ``confidence`` (bytes, one per digit), ``mistakes``, ``confusion``,
@@ -318,11 +325,13 @@ class Studio:
         report = self.session.report(None if budget_ms is None else budget_ms / 1000)
         return {"pending": True} if report is None else report
 
+    @request
     def test_images(self) -> dict:
         """The test digits for the gallery: ``images`` (784 bytes each), ``labels``, ``count``."""
         return self.session.test_images()
 
     # -- data -------------------------------------------------------------------------------
+    @request(run=True)
     def load_csv(self, data, name="your CSV") -> dict:
         """Train on a CSV in the assignment's format (``data``: its bytes), split 80/10/10 by
         position into train / validation / test; the network is kept, any run ends
@@ -330,22 +339,22 @@ class Studio:
         self.session.load_csv(data, name)
         return {"data": self.session.data_info()}
 
+    @request(run=True)
     def use_digits(self) -> dict:
         """Go back to the bundled digits (ends any run: ``replaced``). Answers ``data``."""
         self.session.use_digits()
         return {"data": self.session.data_info()}
 
+    @request(worker=True)
     def install_digits(self, data) -> dict:
         """Give pynn the bundled digits (``data``: the bytes of dist's ``data/digits.npz``),
         where pynn was installed without them, as in the browser. Any request that needs
-        them before this answers ``{ok: False, missing: "digits", error}`` and changed
-        nothing, so it can be sent again once they are installed."""
+        them before this answers ``{ok: False, missing: "digits", fetch, error}`` and
+        changed nothing, so it can be sent again once they are installed."""
         install_digits(data)
         return {}
 
 
-# each request's parameters, from its method's signature (checked by ARGUMENTS, by name)
-_PARAMETERS = {kind: inspect.signature(getattr(Studio, kind)).parameters for kind in Studio.REQUESTS}
-_PARAMETERS = {kind: {name: p for name, p in params.items() if name != "self"}
-               for kind, params in _PARAMETERS.items()}
-assert all(name in ARGUMENTS for params in _PARAMETERS.values() for name in params)
+Studio.REQUESTS = requests_of(Studio)
+RUN_REQUESTS = tuple(name for name, declared in Studio.REQUESTS.items() if declared.run)
+assert all(name in ARGUMENTS for declared in Studio.REQUESTS.values() for name in declared.parameters)

@@ -21,9 +21,9 @@
 // When upgrading Pyodide: re-read src/js/snapshot.ts and loadPyodide's options, then update
 // SNAPSHOT_API here and PINNED_PYODIDE in devtools/snapshot.py (docs/BOOT.md, "Upgrading").
 
-import { loadPyodide, version } from "../pyodide/pyodide.mjs";
+import { loadPyodide, version } from "../../pyodide/pyodide.mjs";
 
-export const PYODIDE_URL = new URL("../pyodide/", import.meta.url).href;
+export const PYODIDE_URL = new URL("../../pyodide/", import.meta.url).href;
 const SNAPSHOT_API = "0.27.7";
 const INFO_URL = `${PYODIDE_URL}snapshot.json`;
 const LOCK_URL = `${PYODIDE_URL}pyodide-lock.json`;
