@@ -37,6 +37,7 @@ import numpy as np
 
 from pynn.arch import arch_shapes, conv_costs, parse_arch
 from pynn.config import TrainingConfig
+from pynn.mnist import INPUT_UNITS, N_CLASSES
 
 STEP_BUDGET_MS = 60.0
 SLICE_MS = 30.0          # Python time per training slice; the page's messages wait at most this
@@ -54,7 +55,7 @@ class Cost(NamedTuple):
     macs: int
 
 
-def config_cost(config: TrainingConfig, input_units: int = 784, n_classes: int = 10) -> Cost:
+def config_cost(config: TrainingConfig, input_units: int = INPUT_UNITS, n_classes: int = N_CLASSES) -> Cost:
     """The ``Cost`` of ``config``'s network, without building it."""
     layers = parse_arch(config.arch)
     params, macs = conv_costs(layers)

@@ -11,6 +11,7 @@ import numpy as np
 from pynn.data import DigitSplits
 from pynn.losses import softmax
 from pynn.metrics import confusion_matrix, loss_and_accuracy
+from pynn.mnist import INPUT_UNITS, SIDE
 from pynn.network import Network
 
 N_WEIGHT_IMAGES = 32  # first-layer units shown as 28×28 pictures
@@ -78,8 +79,8 @@ def weight_images(network: Network, count: int = N_WEIGHT_IMAGES) -> tuple[np.nd
         return _signed_bytes(maps.reshape(len(maps), -1)), maps.shape[-1]
     for layer in network.layers:
         w = layer.params.get("W")
-        if np.ndim(w) == 2 and np.shape(w)[0] == 784:        # Dense [784, units]
-            return _signed_bytes(np.asarray(w, dtype=np.float64)[:, :count].T), 28
+        if np.ndim(w) == 2 and np.shape(w)[0] == INPUT_UNITS:   # Dense [784, units]
+            return _signed_bytes(np.asarray(w, dtype=np.float64)[:, :count].T), SIDE
     return np.zeros((0, 0), np.uint8), 0
 
 

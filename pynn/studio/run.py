@@ -101,8 +101,7 @@ class TrainingRun:
     argument first, so a run that cannot start raises here and changes nothing."""
 
     def __init__(self, network, data, config, log: NetworkLog, seed, clock=time.perf_counter):
-        self._steps = train_steps(network, data.X_train, data.y_train, epochs=config.epochs,
-                                  batch_size=config.batch_size, shift=config.shift, seed=seed,
+        self._steps = train_steps(network, data.X_train, data.y_train, **config.run_options(seed),
                                   validation_data=(data.X_val, data.y_val),
                                   eval_batch_size=eval_rows(network_cost(network)))
         self.log = log

@@ -35,13 +35,13 @@ from pynn.errors import ModelFileError
 from pynn.lab.guard import guest
 from pynn.lab.swap import (build_with_learner_layers, describe, layer_configs, learner_layers,
                            with_pynn_layers)
+from pynn.mnist import INPUT_UNITS, N_CLASSES
 from pynn.studio.limits import (check_learner_speed, check_size, eval_rows, network_cost,
                                  size_errors)
 from pynn.studio.report import feature_maps, frozen_copy, gallery_images, split_report_steps
 from pynn.studio.run import NetworkLog, TrainingRun
 
 DIGITS_NAME = "bundled MNIST digits"
-INPUT_UNITS, N_CLASSES = 784, 10
 MAX_EPOCHS_DONE = 10**6   # a model file's epoch count beyond this is not a count (the charts' x)
 
 

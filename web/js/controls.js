@@ -170,7 +170,7 @@ function buildField({ name, kind, label, help, applies, low, high, choices, choi
   let control;
   if (kind === "choice") {
     control = element("select");
-    control.append(...choices.map((value) => new Option(choiceLabels?.[value] ?? value, value)));
+    control.append(...choices.map((value) => new Option(choiceLabels[value], value)));
   } else if (kind === "sizes" || kind === "arch") {
     control = element("input", { type: "text", autocomplete: "off", spellcheck: false,
                                  placeholder: PLACEHOLDERS[kind] });

@@ -92,7 +92,8 @@ export class Gallery {
       item.append(button);
       const cell = { item, button, canvas, caption, index: -1 };
       button.addEventListener("click", () => {
-        this.onPick(this.images.images.subarray(cell.index * 784, (cell.index + 1) * 784));
+        const size = this.images.images.length / this.images.count;   // one digit's pixels
+        this.onPick(this.images.images.subarray(cell.index * size, (cell.index + 1) * size));
       });
       return cell;
     });
