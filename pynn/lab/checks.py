@@ -193,3 +193,46 @@ def layer_gradients(layer, x: np.ndarray, rng: np.random.Generator) -> tuple[dic
     analytic = {"grad_input": call(layer.backward, x, g)}
     analytic.update({f"grads[{key!r}]": fresh(layer.grads.get(key)) for key in layer.params})
     return analytic, numerical, precision
+
+
+# -- the usual slips, recognised from the numbers ----------------------------------------
+
+def scale_of(mine, expected) -> float | None:
+    """``s`` if ``mine`` is ``s × expected`` (to 1e-3: a gradient off by a constant factor),
+    else ``None``."""
+    mine, expected = np.asarray(mine, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if mine.shape != expected.shape or not np.any(expected) or not np.all(np.isfinite(mine)):
+        return None
+    s = float(np.sum(mine * expected) / np.sum(expected * expected))
+    if s == 0:
+        return None
+    residual = np.linalg.norm(mine - s * expected) / (abs(s) * np.linalg.norm(expected))
+    return s if residual < 1e-3 else None
+
+
+def is_per_batch(scale: float | None, batch: int) -> bool:
+    """True if ``scale`` is 1/batch: the gradient was averaged over the batch, not summed."""
+    return scale is not None and batch > 1 and abs(scale * batch - 1) < 0.02
+
+
+def averaged_message(what: str, batch: int, how: str = "") -> str:
+    """The assignment's most common slip, in its own words: ``what`` ("your weight update")
+    is 1/batch too small because grad_output was divided by the batch size twice."""
+    head = (f"{what} is 1/N of what it should be (N = {batch}, the batch size): grad_output is "
+            f"already divided by the batch size — the loss gradient does it — so ")
+    if how == "grad_input":
+        return head + "don't divide it again"
+    mean = " (.mean(axis=0))" if how == "grad_output.sum(axis=0)" else ""
+    return head + f"sum over the batch{f' ({how})' if how else ''}, don't average{mean}"
+
+
+def how_to_sum(name: str, ndim: int, input_ndim: int = 2) -> str:
+    """The sum a Dense's gradient for parameter ``name`` ("W", "b") takes, for messages
+    ("" for image layers: their sums run over pixels too)."""
+    if input_ndim != 2:
+        return ""
+    if ndim == 2 and name in ("W", "weights"):
+        return "input.T @ grad_output, grad_output.sum(axis=0)"
+    if ndim == 1 and name in ("b", "biases"):
+        return "grad_output.sum(axis=0)"
+    return ""

@@ -1,6 +1,7 @@
-"""The checks every layer exercise runs, in the order a learner fixes things: it builds, its
-output has the right shape, ``backward`` keeps pynn's contract, its gradients match central
-differences, it agrees with pynn's own layer, and extreme inputs give no NaN.
+"""The checks every layer exercise runs, in the order a learner fixes things: it builds, which
+contract it follows (the notebook's or pynn's, ``pynn.lab.notebook_layers``), its output has
+the right shape, ``backward`` keeps that contract, its gradients match central differences, it
+agrees with pynn's own layer, and extreme inputs give no NaN.
 
 An exercise file calls ``check_layer`` with how to build the learner's layer and, optionally,
 pynn's reference layer and its own numeric asserts (``extra``). The learner's methods are only
@@ -15,8 +16,9 @@ from collections.abc import Callable
 import numpy as np
 
 from pynn.layers import Layer
-from pynn.lab.checks import (Failed, Report, away_from_kinks, call, compare, fresh, in_float64,
-                             layer_gradients)
+from pynn.lab.checks import (Failed, Report, averaged_message, away_from_kinks, call, compare,
+                             fresh, how_to_sum, is_per_batch, layer_gradients, scale_of)
+from pynn.lab.notebook_layers import check_notebook_layer, fresh_copy, recognise, to_float64
 
 CONTRACT_HINT = ("backward(input, grad_output) must fill self.grads (same keys and shapes as "
                  "self.params) and return grad_input, the gradient with respect to input; it "
@@ -25,11 +27,13 @@ CONTRACT_HINT = ("backward(input, grad_output) must fill self.grads (same keys a
 
 def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), reference=None,
                 extra: Callable[[Report, type], None] | None = None,
-                extremes=(1e3, -1e3), seed: int = 0, output_ndim: int = 2) -> None:
-    """Run the standard checks on layer class ``cls``.
+                extremes=(1e3, -1e3), seed: int = 0, output_ndim: int = 2,
+                parameters: tuple[str, ...] = ()) -> None:
+    """Run the standard checks on layer class ``cls``, written the notebook's way or pynn's.
 
     Args:
-        make: ``make(cls)`` builds the learner's layer (e.g. ``lambda cls: cls(5, 3, rng=0)``).
+        make: ``make(cls)`` builds the learner's layer (e.g. ``lambda cls: construct(cls, 5,
+            3, rng=0)``: ``notebook_layers.construct`` leaves out ``rng`` if it takes none).
         input_shape: a batch for the checks, ``[batch, units]`` (or ``[batch, channels,
             height, width]`` for image layers, with ``output_ndim=4``).
         reference: ``reference(layer)`` builds pynn's equivalent layer with the same
@@ -37,21 +41,37 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
         extra: ``extra(report, cls)`` runs the exercise's own numeric asserts, after the
             shape check.
         extremes: input values that must give finite outputs and gradients.
+        parameters: the parameters the layer must have, by pynn's names (``("W", "b")``; the
+            notebook's ``self.weights`` and ``self.biases`` count as them).
     """
     rng = np.random.default_rng(seed)
-    layer = None
+    layer = contract = None
 
     def builds():
         nonlocal layer
-        if not (isinstance(cls, type) and issubclass(cls, Layer)):
-            raise Failed(f"{cls!r} is not a class derived from pynn's Layer")
+        if not isinstance(cls, type):
+            raise Failed(f"{cls!r} is not a class: write `class ...:` with forward and backward")
+        for method in ("forward", "backward"):
+            if not callable(getattr(cls, method, None)):
+                raise Failed(f"{cls.__name__} has no {method} method")
         layer = make(cls)
-        in_float64(layer)
-        return f"{layer!r}"
+        to_float64(layer)
+        shown = repr(layer)
+        return f"{cls.__name__} built" if " object at 0x" in shown else shown
 
     report.check("builds", builds, essential=True,
-                 hint="start from the starter code: `class ...(Layer):` with the same "
-                      "constructor arguments, and call super().__init__() first")
+                 hint="start from the starter code: the same class name and constructor "
+                      "arguments, with forward(self, input) and backward(self, input, grad_output)")
+
+    def which():
+        nonlocal contract
+        contract = recognise(layer, parameters)
+        return contract.describe(cls.__name__)
+
+    report.check("the contract", which, essential=True,
+                 hint="the notebook's way: self.weights, self.biases and self.learning_rate, with "
+                      "the SGD step in backward; pynn's way: self.params and self.grads (call "
+                      "super().__init__() first), the optimizer takes the step")
     if report.stopped:
         return
     x = away_from_kinks(rng.normal(size=input_shape))
@@ -68,6 +88,19 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
                  hint="forward(input) gets a whole batch [batch, units] and returns one row per example")
     if extra is not None:
         extra(report, cls)
+    if contract.way == "notebook":
+        check_notebook_layer(report, layer, contract, x, rng, reference)
+    else:
+        _pynn_checks(report, layer, x, rng, reference)
+    for value in extremes:
+        report.check(f"no NaN or inf for inputs of {value:g}",
+                     lambda v=value: _finite(fresh_copy(layer, contract), x, v),
+                     hint="large inputs must not overflow: avoid exp() of big numbers and "
+                          "divisions that can reach 0/0")
+
+
+def _pynn_checks(report: Report, layer: Layer, x: np.ndarray, rng, reference) -> None:
+    """pynn's contract: backward fills self.grads, the gradients, agreement with pynn."""
     report.check("backward keeps the contract", lambda: _contract(layer, x, rng), hint=CONTRACT_HINT)
     analytic = numerical = precision = None
 
@@ -84,6 +117,11 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
                 return compare(name, analytic[name], numerical[name], "numerical",
                                precision.tolerance) + note
             except Failed as failure:
+                batch = x.shape[0]
+                if is_per_batch(scale_of(analytic[name], numerical[name]), batch):
+                    how = "grad_input" if name == "grad_input" else how_to_sum(
+                        name[7:-2], np.ndim(numerical[name]), x.ndim)
+                    raise Failed(averaged_message(f"your {name}", batch, how)) from None
                 raise Failed(f"{failure}{note}") from None
         what = "the input" if name == "grad_input" else f"parameter {name[6:-1]}"
         report.check(f"gradient check: {name}", gradient,
@@ -94,10 +132,6 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
         report.check("agrees with pynn's layer", lambda: _agreement(layer, reference(layer), x, rng),
                      hint="compare your formulas with the statement; the values named are "
                           "yours and pynn's on the same input")
-    for value in extremes:
-        report.check(f"no NaN or inf for inputs of {value:g}", lambda v=value: _finite(layer, x, v),
-                     hint="large inputs must not overflow: avoid exp() of big numbers and "
-                          "divisions that can reach 0/0")
 
 
 def _contract(layer: Layer, x: np.ndarray, rng) -> str:
@@ -111,7 +145,9 @@ def _contract(layer: Layer, x: np.ndarray, rng) -> str:
                      f"the input's shape {x.shape}")
     changed = [key for key in before if not np.array_equal(before[key], layer.params[key])]
     if changed:
-        raise Failed(f"backward changed self.params[{changed[0]!r}]: only fill self.grads")
+        raise Failed(f"backward changed self.params[{changed[0]!r}]: only fill self.grads (the "
+                     f"optimizer takes the step), or write the layer the notebook's way, with "
+                     f"self.weights, self.biases and the step in backward")
     for key, value in layer.params.items():
         grad = layer.grads.get(key)
         if grad is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import builtins
 import linecache
 import os
+import re
 import traceback
 
 LEARNER_FILE = "my_layers.py"
@@ -64,7 +65,50 @@ def explain(error: BaseException, filename: str | None = None) -> str:
     except BaseException:  # the learner's own exception class may not even print
         message = "(its message could not be shown)"
     lines.append(f"{type(error).__name__}: {message}" if message else type(error).__name__)
-    return "\n".join(lines)
+    tip = advice(error, frames[-1].line if frames else "", message)
+    return "\n".join(lines + ([f"→ {tip}"] if tip else []))
+
+
+# Names that live on the layer: a bare ``weights`` in a method is a forgotten ``self.``.
+LAYER_ATTRIBUTES = ("weights", "biases", "learning_rate", "params", "grads")
+
+
+def advice(error: BaseException, line: str | None, message: str | None = None) -> str:
+    """What to do about the usual slips of the assignment, recognised from the error and the
+    learner's line that raised it; "" when there is nothing better to say than the error.
+
+    >>> advice(ValueError("The truth value of an array with more than one element is "
+    ...                   "ambiguous. Use a.any() or a.all()"), "return max(0, input)")
+    "Python's max compares whole arrays; use np.maximum(0, input), elementwise"
+    """
+    line = line or ""
+    message = str(error) if message is None else message
+    if isinstance(error, ValueError) and "truth value of an array" in message:
+        if re.search(r"(?<![\w.])(max|min)\(", line):
+            return "Python's max compares whole arrays; use np.maximum(0, input), elementwise"
+        return ("`if`, `and`, `or` and `max` ask one question of a whole array: work elementwise "
+                "(np.where(input > 0, ...), np.maximum, a mask like input > 0)")
+    if isinstance(error, NameError) and getattr(error, "name", None) in LAYER_ATTRIBUTES:
+        return f"{error.name} belongs to the layer: write self.{error.name}"
+    if isinstance(error, AttributeError) and " object has no attribute " in message:
+        name = getattr(error, "name", None)
+        if name in ("params", "grads"):
+            return ("call super().__init__() first in __init__: pynn's Layer makes self.params "
+                    "and self.grads there")
+        if name in LAYER_ATTRIBUTES:
+            return (f"self.{name} was never set: in __init__ write self.{name} = ... (without "
+                    f"self. it is a name that disappears when __init__ returns)")
+    if isinstance(error, TypeError):
+        method = re.match(r"(?:\w+\.)?(forward|backward|__init__)\(\) takes (\d+) positional", message)
+        if method and "but" in message:
+            return (f"a method's first parameter is self: def {method.group(1)}(self, ...), and "
+                    f"call other methods and attributes through self.")
+    if isinstance(error, ValueError) and ("not aligned" in message or "mismatch in its core dimension" in message
+                                          or "could not be broadcast" in message):
+        return ("the shapes do not fit: is a product transposed? For Dense, grad_input = "
+                "grad_output @ W.T has the input's shape and dW = input.T @ grad_output has W's "
+                "(print the .shape of each factor)")
+    return ""
 
 
 def _fold(lines: list[str], longest_cycle: int = 3) -> list[str]:

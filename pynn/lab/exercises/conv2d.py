@@ -1,4 +1,4 @@
-"""Exercise 5: the Conv2D (convolution) layer.
+"""Exercise 12: the Conv2D (convolution) layer.
 
 A learner's Conv2D that passes can stand in for pynn's when the studio trains a convnet
 ("Train with my layers", ``pynn.lab.swap``): it is built as the starter's is,
@@ -9,9 +9,10 @@ import numpy as np
 from pynn.conv import Conv2D
 from pynn.lab.checks import call, compare
 from pynn.lab.layer_checks import check_layer
+from pynn.lab.notebook_layers import construct, parameters, set_parameter
 
 TITLE = "Conv2D"
-ORDER = 5
+ORDER = 12
 TARGET = "Conv2D"
 REPLACES = "Conv2D"
 SHOW_SOLUTION_AFTER = 3
@@ -28,6 +29,9 @@ W has shape [out_channels, in_channels, k, k] and b has shape [out_channels].
 backward(input, grad_output) fills self.grads["W"] and self.grads["b"] and returns
 dL/d(input). Each kernel offset (u, v) is one matrix product: a loop over u and v is fine,
 a loop over images or pixels is slow. np.einsum reads like the formula above.
+
+This starter is pynn's way (an optimizer takes the step). The notebook's way works too:
+self.weights and self.biases, updated in backward with self.learning_rate, as your Dense.
 """
 
 STARTER = '''
@@ -120,9 +124,9 @@ class Conv2D(Layer):
 def known_numbers(report, cls):
     """A 1-filter, 2×2 kernel on a 3×3 image, worked out by hand."""
     def by_hand():
-        layer = cls(1, 1, 2, rng=0)
-        layer.params["W"] = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
-        layer.params["b"] = np.array([0.5])
+        layer = construct(cls, 1, 1, 2, rng=0)
+        set_parameter(layer, "W", np.array([[[[1.0, 2.0], [3.0, 4.0]]]]))
+        set_parameter(layer, "b", np.array([0.5]))
         x = np.arange(9, dtype=np.float64).reshape(1, 1, 3, 3)
         # top-left window [[0, 1], [3, 4]]: 0*1 + 1*2 + 3*3 + 4*4 = 27, plus the bias
         expected = np.array([[[[27.5, 37.5], [57.5, 67.5]]]])
@@ -134,13 +138,13 @@ def known_numbers(report, cls):
 
 
 def check(target, report):
-    check_layer(report, target, lambda cls: cls(2, 3, 3, rng=0), input_shape=(2, 2, 6, 5),
-                reference=_reference, extra=known_numbers, output_ndim=4)
+    check_layer(report, target, lambda cls: construct(cls, 2, 3, 3, rng=0), input_shape=(2, 2, 6, 5),
+                reference=_reference, extra=known_numbers, output_ndim=4, parameters=("W", "b"))
 
 
 def _reference(layer):
     """pynn's Conv2D with the learner's parameters."""
     reference = Conv2D(2, 3, 3, rng=0, dtype=np.float64)
-    reference.params["W"] = np.array(layer.params["W"], dtype=np.float64)
-    reference.params["b"] = np.array(layer.params["b"], dtype=np.float64)
+    for key, value in parameters(layer).items():
+        reference.params[key] = np.array(value, dtype=np.float64)
     return reference

@@ -1,10 +1,11 @@
-"""Exercise 2: the Dense (fully connected) layer."""
+"""Exercise 2: the Dense (fully connected) layer, the notebook's way or pynn's."""
 
 import numpy as np
 
 from pynn.gradcheck import numerical_gradient
-from pynn.lab.checks import Failed, call, compare, in_float64, precision_of
+from pynn.lab.checks import Failed, call, compare, precision_of
 from pynn.lab.layer_checks import check_layer
+from pynn.lab.notebook_layers import construct, parameters, set_parameter, to_float64
 from pynn.layers import Dense
 
 TITLE = "Dense"
@@ -13,67 +14,98 @@ TARGET = "Dense"
 REPLACES = "Dense"
 
 STATEMENT = """
-A Dense layer computes output = input @ W + b for a batch input [batch, input_units]:
-W has shape [input_units, output_units] and b has shape [output_units].
+A Dense layer computes output = input @ W + b for a batch input [batch, input_units]: W has
+shape [input_units, output_units], b has shape [output_units]. Start W with small random
+numbers (normal × 0.01, as the assignment does; He or Xavier pass too) and b with zeros.
 
-Keep the parameters in self.params["W"] and self.params["b"]; initialise W with small random
-numbers (the assignment: normal, times 0.01; He or Xavier initialisation pass too) and b with
-zeros.
+backward(input, grad_output) returns dL/d(input) = grad_output @ W.T, then takes one SGD
+step: W -= learning_rate * dL/dW and b -= learning_rate * dL/db. grad_output is already
+divided by the batch size (the loss gradient does it), so dL/dW = input.T @ grad_output and
+dL/db is grad_output summed over the batch: sum, don't average.
 
-backward(input, grad_output) fills self.grads["W"] and self.grads["b"] (dL/dW and dL/db,
-summed over the batch) and returns dL/d(input). It never changes W or b: the optimizer does.
+The lab accepts the notebook's way (this starter: self.weights, self.biases, the step inside
+backward with self.learning_rate; your own Layer base class or pynn's) and pynn's way
+(self.params["W"] and self.params["b"]; backward only fills self.grads and an optimizer takes
+the step — the way to go if you want to try Momentum or Adam later).
 """
 
 STARTER = '''
 import numpy as np
-from pynn import Layer
+
+
+class Layer:
+    """A building block: output = layer.forward(input), and
+    grad_input = layer.backward(input, grad_output) by the chain rule.
+    A layer with parameters also updates them in backward."""
+
+    def forward(self, input):
+        return input
+
+    def backward(self, input, grad_output):
+        return grad_output
 
 
 class Dense(Layer):
-    """output = input @ W + b"""
+    """output = input @ weights + biases"""
 
     def __init__(self, input_units, output_units, learning_rate=0.1, rng=None):
-        super().__init__()
         rng = np.random.default_rng(rng)
         self.learning_rate = learning_rate
-        # TODO: W of shape [input_units, output_units], normal * 0.01; b zeros [output_units]
-        self.params["W"] = np.zeros((input_units, output_units))
-        self.params["b"] = np.zeros(output_units)
+        # TODO: small random weights [input_units, output_units]: rng.normal(size=...) * 0.01
+        self.weights = np.zeros((input_units, output_units))
+        self.biases = np.zeros(output_units)
 
     def forward(self, input):
-        # TODO: input @ W + b
-        return input @ self.params["W"]
+        # TODO: input @ self.weights + self.biases
+        return input @ self.weights
 
     def backward(self, input, grad_output):
-        # TODO: dL/dW = input.T @ grad_output; dL/db = grad_output summed over the batch
-        self.grads["W"] = np.zeros_like(self.params["W"])
-        self.grads["b"] = np.zeros_like(self.params["b"])
-        # TODO: return dL/d(input) = grad_output @ W.T
-        return grad_output @ self.params["W"].T
+        grad_input = grad_output @ self.weights.T   # dL/d(input), before the weights change
+        # TODO: dL/d(weights) and dL/d(biases), summed over the batch (grad_output is
+        # already divided by the batch size)
+        grad_weights = np.zeros_like(self.weights)
+        grad_biases = np.zeros_like(self.biases)
+        # one step of stochastic gradient descent
+        self.weights = self.weights - self.learning_rate * grad_weights
+        self.biases = self.biases - self.learning_rate * grad_biases
+        return grad_input
 '''
 
 SOLUTION = '''
 import numpy as np
-from pynn import Layer
+
+
+class Layer:
+    """A building block: output = layer.forward(input), and
+    grad_input = layer.backward(input, grad_output) by the chain rule.
+    A layer with parameters also updates them in backward."""
+
+    def forward(self, input):
+        return input
+
+    def backward(self, input, grad_output):
+        return grad_output
 
 
 class Dense(Layer):
-    """output = input @ W + b"""
+    """output = input @ weights + biases"""
 
     def __init__(self, input_units, output_units, learning_rate=0.1, rng=None):
-        super().__init__()
         rng = np.random.default_rng(rng)
         self.learning_rate = learning_rate
-        self.params["W"] = rng.normal(size=(input_units, output_units)) * 0.01
-        self.params["b"] = np.zeros(output_units)
+        self.weights = rng.normal(size=(input_units, output_units)) * 0.01
+        self.biases = np.zeros(output_units)
 
     def forward(self, input):
-        return input @ self.params["W"] + self.params["b"]
+        return input @ self.weights + self.biases
 
     def backward(self, input, grad_output):
-        self.grads["W"] = input.T @ grad_output
-        self.grads["b"] = grad_output.sum(axis=0)
-        return grad_output @ self.params["W"].T
+        grad_input = grad_output @ self.weights.T   # dL/d(input), before the weights change
+        grad_weights = input.T @ grad_output        # summed over the batch
+        grad_biases = grad_output.sum(axis=0)
+        self.weights = self.weights - self.learning_rate * grad_weights
+        self.biases = self.biases - self.learning_rate * grad_biases
+        return grad_input
 '''
 
 
@@ -81,9 +113,13 @@ def assignment_checks(report, cls):
     """The assignment's numeric asserts: initial scale, a forward pass with known numbers,
     and the input gradient of forward(x).sum()."""
     def initialisation():
-        layer = cls(128, 150, rng=0)
-        in_float64(layer)
-        w, b = layer.params["W"], layer.params["b"]
+        layer = construct(cls, 128, 150, rng=0)
+        to_float64(layer)
+        found = parameters(layer)
+        if set(found) != {"W", "b"}:
+            raise Failed("Dense(128, 150) has no weights and biases the lab can find: "
+                         "self.weights and self.biases (or self.params['W'] and ['b'])")
+        w, b = found["W"], found["b"]
         if w.shape != (128, 150) or b.shape != (150,):
             raise Failed(f"Dense(128, 150) has W {w.shape} and b {b.shape}; expected (128, 150) and (150,)")
         scheme = recognise_initialisation(w)
@@ -92,17 +128,17 @@ def assignment_checks(report, cls):
         return f"W mean {w.mean():.1e}, std {w.std():.3f}: {scheme}; b zeros"
 
     def known_forward():
-        layer = cls(3, 4, rng=0)
-        layer.params["W"] = np.linspace(-1, 1, 3 * 4).reshape([3, 4])
-        layer.params["b"] = np.linspace(-1, 1, 4)
+        layer = construct(cls, 3, 4, rng=0)
+        set_parameter(layer, "W", np.linspace(-1, 1, 3 * 4).reshape([3, 4]))
+        set_parameter(layer, "b", np.linspace(-1, 1, 4))
         x = np.linspace(-1, 1, 2 * 3).reshape([2, 3])
         expected = np.array([[0.07272727, 0.41212121, 0.75151515, 1.09090909],
                              [-0.90909091, 0.08484848, 1.07878788, 2.07272727]])
         return compare("forward", call(layer.forward, x), expected, "expected", tolerance=1e-6)
 
     def input_gradient():
-        layer = cls(32, 64, rng=0)
-        in_float64(layer)
+        layer = construct(cls, 32, 64, rng=0)
+        to_float64(layer)
         x = np.linspace(-1, 1, 10 * 32).reshape([10, 32])
         eps = precision_of(call(layer.forward, x)).eps
         numeric = numerical_gradient(lambda: float(np.sum(call(layer.forward, x))), x, eps)
@@ -114,7 +150,8 @@ def assignment_checks(report, cls):
                       "(input_units, output_units)) * 0.01 as the assignment says, or He's "
                       "* np.sqrt(2 / input_units); b: zeros")
     report.check("the assignment's forward check", known_forward,
-                 hint="forward is input @ W + b, with W and b read from self.params")
+                 hint="forward is input @ W + b, with W and b read from the layer "
+                      "(self.weights and self.biases, or self.params)")
     report.check("the assignment's input-gradient check", input_gradient,
                  hint="dL/d(input) = grad_output @ W.T")
 
@@ -159,13 +196,13 @@ def recognise_initialisation(w: np.ndarray, tolerance: float = 0.15) -> str:
 
 
 def check(target, report):
-    check_layer(report, target, lambda cls: cls(5, 3, rng=0), input_shape=(4, 5),
-                reference=_reference, extra=assignment_checks)
+    check_layer(report, target, lambda cls: construct(cls, 5, 3, rng=0), input_shape=(4, 5),
+                reference=_reference, extra=assignment_checks, parameters=("W", "b"))
 
 
 def _reference(layer):
     """pynn's Dense with the learner's parameters."""
     reference = Dense(5, 3, rng=0, dtype=np.float64)
-    reference.params["W"] = np.array(layer.params["W"], dtype=np.float64)
-    reference.params["b"] = np.array(layer.params["b"], dtype=np.float64)
+    for key, value in parameters(layer).items():
+        reference.params[key] = np.array(value, dtype=np.float64)
     return reference

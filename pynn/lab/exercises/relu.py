@@ -1,4 +1,4 @@
-"""Exercise 1: the ReLU layer."""
+"""Exercise 1: the ReLU layer, the notebook's way or pynn's."""
 
 import numpy as np
 
@@ -13,38 +13,66 @@ TARGET = "ReLU"
 REPLACES = "ReLU"
 
 STATEMENT = """
-A ReLU layer applies max(0, x) to every number of its input: forward(input) returns
-an array of the same shape [batch, units].
+A ReLU layer applies max(0, x) to every number of its input: forward(input) returns an array
+of the same shape [batch, units]. Work elementwise, on the whole batch at once (np.maximum).
 
-backward(input, grad_output) gets dL/d(output) and returns dL/d(input) by the chain rule:
-the gradient passes where the input was positive and is 0 elsewhere. ReLU has no
-parameters, so there is nothing to put in self.grads.
+backward(input, grad_output) gets dL/d(output) and returns dL/d(input) by the chain rule: the
+gradient passes where the input was positive and is 0 elsewhere. ReLU has no parameters, so
+there is nothing to update.
+
+The lab accepts the notebook's way (this starter: a Layer base class of your own, and layers
+with parameters update them in backward) and pynn's way (class ReLU(Layer) with
+`from pynn import Layer`; parameters in self.params, gradients in self.grads, an optimizer
+takes the step — the way to go if you want to try Momentum or Adam later).
 """
 
 STARTER = '''
 import numpy as np
-from pynn import Layer
 
 
-class ReLU(Layer):
-    """max(0, x) elementwise."""
+class Layer:
+    """A building block: output = layer.forward(input), and
+    grad_input = layer.backward(input, grad_output) by the chain rule.
+    A layer with parameters also updates them in backward."""
 
     def forward(self, input):
-        # TODO: return max(0, input), elementwise, for the whole batch
         return input
 
     def backward(self, input, grad_output):
-        # TODO: return dL/d(input): grad_output where input > 0, else 0
+        return grad_output
+
+
+class ReLU(Layer):
+    """max(0, x) for every number x of the input."""
+
+    def forward(self, input):
+        # TODO: 0 where the input is negative, the input elsewhere: elementwise, for the
+        # whole batch at once
+        return input
+
+    def backward(self, input, grad_output):
+        # TODO: dL/d(input): grad_output where input > 0, else 0
         return grad_output
 '''
 
 SOLUTION = '''
 import numpy as np
-from pynn import Layer
+
+
+class Layer:
+    """A building block: output = layer.forward(input), and
+    grad_input = layer.backward(input, grad_output) by the chain rule.
+    A layer with parameters also updates them in backward."""
+
+    def forward(self, input):
+        return input
+
+    def backward(self, input, grad_output):
+        return grad_output
 
 
 class ReLU(Layer):
-    """max(0, x) elementwise."""
+    """max(0, x) for every number x of the input."""
 
     def forward(self, input):
         return np.maximum(0, input)
