@@ -86,6 +86,8 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
 
     report.check("output shape", output_shape, essential=True,
                  hint="forward(input) gets a whole batch [batch, units] and returns one row per example")
+    if report.stopped:
+        return
     if extra is not None:
         extra(report, cls)
     if contract.way == "notebook":
