@@ -73,20 +73,23 @@ class SelfUpdating(Layer):
     """A pynn-way layer (``params`` and ``grads``, nothing changed in ``backward``) that takes
     its own SGD step of ``learning_rate`` right after ``backward``, as the assignment's layers
     do. It has no ``params`` of its own, so a ``train`` that steps on ``params`` afterwards
-    (pynn's) does not step twice."""
+    (pynn's) does not step twice. ``steps=False`` only passes the calls on: for a layer that
+    already steps by itself, or has nothing to learn."""
 
-    def __init__(self, layer, learning_rate: float = LEARNING_RATE):
+    def __init__(self, layer, learning_rate: float = LEARNING_RATE, steps: bool = True):
         super().__init__()
         self.layer = layer
         self.learning_rate = learning_rate
+        self.steps = steps
 
     def forward(self, input):
         return self.layer.forward(input)
 
     def backward(self, input, grad_output):
         grad_input = self.layer.backward(input, grad_output)
-        for key, param in self.layer.params.items():
-            param -= self.learning_rate * np.asarray(self.layer.grads[key], dtype=param.dtype)
+        if self.steps:
+            for key, param in getattr(self.layer, "params", {}).items():
+                param -= self.learning_rate * np.asarray(self.layer.grads[key], dtype=param.dtype)
         return grad_input
 
     def __repr__(self):
