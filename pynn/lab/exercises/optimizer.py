@@ -5,6 +5,7 @@ import numpy as np
 from pynn.lab.checks import Failed, compare
 from pynn.lab.runner import LearnerCodeError
 from pynn.optim import Adam as PynnAdam
+from pynn.optim import SGD as PynnSGD
 from pynn.optim import Momentum as PynnMomentum
 
 TITLE = "Momentum and Adam"
@@ -267,6 +268,17 @@ def check(target, report):
         report.check(f"{name}: 20 steps down a quadratic bowl agree with pynn's",
                      lambda cls=cls, name=name: follow(name, cls, start, bowl, steps=20),
                      hint="each step's gradient comes from the parameters the last step left")
+        if name == "Momentum":
+            def no_momentum(cls=cls):
+                plain = trajectory(FromPynn(PynnSGD(lr=0.1)), start, lambda s, p: random_grads[s])
+                mine = trajectory(cls(lr=0.1, momentum=0.0), start, lambda s, p: random_grads[s])
+                problem = differs("pynn's SGD", mine, plain)
+                if problem:
+                    raise Failed(problem[1])
+                return f"{STEPS} steps equal pynn's SGD(lr=0.1)"
+
+            report.check("Momentum: with momentum=0 the steps are SGD's", no_momentum,
+                         hint="use self.momentum and self.lr, the values the constructor got")
         if name == "Adam":
             report.check("Adam: tiny gradients (1e-6) agree with pynn's",
                          lambda cls=cls: follow("Adam", cls, start,
