@@ -300,7 +300,6 @@ def test_a_pynn_way_layer_is_not_wrapped_and_a_notebook_layer_without_a_learning
         as_pynn_layer(layer)
 
 
-@pytest.mark.xfail(strict=True, reason="needs the swap.py change (as_pynn_layer) reported with this work")
 def test_train_with_my_layers_takes_the_notebooks_layers(digits):
     from pynn.lab.swap import build_with_learner_layers, learner_layers
 

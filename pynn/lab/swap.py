@@ -20,6 +20,7 @@ import numpy as np
 from pynn.config import TrainingConfig
 from pynn.conv import Conv2D
 from pynn.lab.exercise import Exercise
+from pynn.lab.notebook_training import as_pynn_layer
 from pynn.lab.runner import LearnerCodeError, run_code
 from pynn.layers import Layer
 from pynn.network import Network
@@ -34,8 +35,9 @@ def learner_layers(code: str, exercises: list[Exercise], filename: str | None = 
         if exercise.replaces is None:
             raise ValueError(f"exercise {exercise.id!r} does not make a layer the studio can train with")
         cls = exercise.find_target(namespace)
-        if not (isinstance(cls, type) and issubclass(cls, Layer)):
-            raise LearnerCodeError(f"{exercise.target} must be a class derived from Layer")
+        if not (isinstance(cls, type) and callable(getattr(cls, "forward", None))
+                and callable(getattr(cls, "backward", None))):
+            raise LearnerCodeError(f"{exercise.target} must be a class with forward and backward")
         found[exercise.replaces] = cls
     return found
 
@@ -54,7 +56,10 @@ def swap_layers(network: Network, classes: dict[str, type]) -> Network:
         if cls is None:
             layers.append(layer)
             continue
-        mine = _learner_layer(cls, layer)
+        try:  # a layer written the notebook's way (its SGD step in backward) is wrapped
+            mine = as_pynn_layer(_learner_layer(cls, layer))
+        except ValueError as error:
+            raise LearnerCodeError(str(error)) from None
         used.add(type(layer).__name__)
         missing = sorted(set(layer.params) - set(mine.params))
         if missing:
