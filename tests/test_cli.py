@@ -319,7 +319,7 @@ def test_lab_check_exits_0_when_every_check_passes():
     result = run("lab", "check", "dense", str(LAB_SOLUTIONS / "my_layers.py"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "[PASS] gradient check: grads['b']" in result.stdout
-    assert "13 of 13 checks passed" in result.stdout
+    assert re.search(r"\b(\d+) of \1 checks passed", result.stdout)
 
 
 def test_lab_check_exits_1_and_names_the_failing_check(tmp_path):

@@ -94,6 +94,12 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
         check_notebook_layer(report, layer, contract, x, rng, reference)
     else:
         _pynn_checks(report, layer, x, rng, reference)
+    other = (input_shape[0] + 3, *input_shape[1:])
+    if all(result.passed for result in report.results):   # else the cause is named already
+        report.check(f"gradients for a batch of {other[0]} too",
+                     lambda: _another_batch(report, layer, contract, away_from_kinks(rng.normal(size=other)), rng),
+                     hint="a gradient that is right for one batch size only: look for a number "
+                          "written where input.shape[0] (or a sum over the batch) belongs")
     for value in extremes:
         report.check(f"no NaN or inf for inputs of {value:g}",
                      lambda v=value: _finite(fresh_copy(layer, contract), x, v),
@@ -134,6 +140,20 @@ def _pynn_checks(report: Report, layer: Layer, x: np.ndarray, rng, reference) ->
         report.check("agrees with pynn's layer", lambda: _agreement(layer, reference(layer), x, rng),
                      hint="compare your formulas with the statement; the values named are "
                           "yours and pynn's on the same input")
+
+
+def _another_batch(report: Report, layer, contract, x: np.ndarray, rng) -> str:
+    """The same gradient checks on a batch of another size, in a scratch report: a gradient
+    that only fits the first batch (a hard-coded batch size) fails here."""
+    scratch = Report(report.filename)
+    if contract.way == "notebook":
+        check_notebook_layer(scratch, fresh_copy(layer, contract), contract, x, rng)
+    else:
+        _pynn_checks(scratch, fresh_copy(layer, contract), x, rng, None)
+    failed = next((result for result in scratch.results if not result.passed), None)
+    if failed is not None:
+        raise Failed(f"{failed.name} fails for a batch of {x.shape[0]}: {failed.detail}")
+    return f"{len(scratch.results)} gradient checks pass for input {list(x.shape)}"
 
 
 def _contract(layer: Layer, x: np.ndarray, rng) -> str:
