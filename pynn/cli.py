@@ -29,6 +29,8 @@ from pynn.data import load_csv, load_digits, split_by_position
 from pynn.errors import ModelFileError, TrainingDiverged
 from pynn.io import load, save
 from pynn.lab.cli_child import check_in_child
+from pynn.lab.cli_run import add_arguments as add_run_arguments
+from pynn.lab.cli_run import recipe_arguments, run_in_child
 from pynn.metrics import confusion_matrix, loss_and_accuracy
 from pynn.mnist import INPUT_UNITS
 from pynn.training import BatchEnd, Validating, train_steps
@@ -57,12 +59,16 @@ example:
 
 
 LAB_HELP = """\
-The assignment as exercises: write forward and backward for ReLU, Dense and the softmax
-cross-entropy (then a layer of your own), and check them as the studio's lab page does.
+The assignment as exercises, in its order: ReLU, Dense, the loss, forward, predict, train,
+iterate_minibatches, then what else to try (your own layer, Dropout, an optimizer, a better
+initialisation, Conv2D). Check each as the studio's lab page does, then run the assignment's
+training loop with your code beside pynn's reference run.
 
 example:
-  python -m pynn lab starter relu > my_layers.py     # then fill in the TODOs
-  python -m pynn lab check relu my_layers.py
+  python -m pynn lab list                             # the exercises
+  python -m pynn lab starter relu > my_assignment.py  # then fill in the TODOs
+  python -m pynn lab check relu my_assignment.py
+  python -m pynn lab run my_assignment.py             # the loop, with every part of yours that passes
 """
 
 
@@ -122,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (starter, check):
         sub.add_argument("exercise", choices=list(pynn.lab.all_exercises()), help="the exercise")
     check.add_argument("file", type=Path, help="your Python file, UTF-8 (e.g. my_layers.py)")
+    add_run_arguments(lab_commands.add_parser(
+        "run", help="run the assignment's training loop with your code (where it passes its "
+                    "checks) beside pynn's reference run; exit 1 if your code stops it"))
     parser.set_defaults(commands={"train": train, "evaluate": evaluate, "lab": lab})
     return parser
 
@@ -281,9 +290,14 @@ def run_evaluate(args) -> int:
 
 def run_lab(args) -> int:
     if args.lab_command == "list":
-        for exercise in pynn.lab.all_exercises().values():
-            print(f"{exercise.id:<10} {exercise.title}")
+        exercises = pynn.lab.all_exercises()
+        width = max(len(exercise_id) for exercise_id in exercises)
+        for exercise in exercises.values():
+            print(f"{exercise.id:<{width}}  {exercise.title}")
         return 0
+    if args.lab_command == "run":
+        path = Path(args.file)
+        return run_in_child(read_learner_file(path), path.name, recipe_arguments(args))
     exercise = pynn.lab.get(args.exercise)
     if args.lab_command == "starter":
         print(exercise.starter.strip())
