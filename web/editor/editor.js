@@ -77,7 +77,9 @@ export function createEditor(host, { doc = "", label = "Code editor", onChange =
       keymap.of([indentWithTab]),     // Tab indents; Esc then Tab leaves the editor
       colours.of(scheme()),
       syntaxHighlighting(highlight),
-      EditorView.contentAttributes.of({ "aria-label": label }),
+      // tabindex: contenteditable is focusable anyway, but axe only counts it as the scroller's
+      // focusable content (scrollable-region-focusable) with the attribute, once code overflows.
+      EditorView.contentAttributes.of({ "aria-label": label, tabindex: "0" }),
       EditorView.updateListener.of((update) => {
         if (update.docChanged) onChange(update.state.doc.toString());
       }),
