@@ -191,3 +191,23 @@ def test_lab_screenshot_shows_the_task_the_results_and_the_editor_on_one_screen(
         assert box["y"] >= 0 and box["y"] + box["height"] <= 800 + 1, (testid, box)
     first_failure = studio.by("lab-results").locator('li[data-status="fail"]').first.bounding_box()
     assert first_failure["y"] + first_failure["height"] <= 800 + 1, first_failure
+
+
+def test_every_check_runs_in_a_fresh_python_so_learner_code_cannot_outlive_it(studio, tmp_path):
+    """A check that patches the checker to pass fails, and leaves nothing behind: the next
+    check of the plain starter code fails as it should, and a counter kept in `sys` starts
+    again at 1 each time."""
+    open_lab(studio)
+    cheat = ("import pynn.lab.checks\n"
+             "pynn.lab.checks.Report.passed = property(lambda self: True)\n")
+    upload(studio, tmp_path, MY_LAYERS.replace("return grad_output * (input > 0)", "return grad_output") + cheat)
+    results = check(studio)
+    assert "fail" in results.values()
+    expect(studio.by("lab-status")).not_to_contain_text("All")
+    counter = ("import sys\n"
+               "sys.lab_runs = getattr(sys, 'lab_runs', 0) + 1\n"
+               "raise RuntimeError(f'check number {sys.lab_runs} in this Python')\n")
+    for _ in range(2):
+        upload(studio, tmp_path, counter)
+        assert check(studio) == {"your code runs": "fail"}
+        assert "check number 1 in this Python" in result(studio, "your code runs")
