@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 
 from devtools import CACHE, DIST, ROOT, BuildError, say, sha256_bytes, sha256_file
+from pynn.studio.files import DIGITS as SITE_DIGITS
+from pynn.studio.files import PRETRAINED
 
 WEB = ROOT / "web"
 NODE_MODULES = WEB / "node_modules"
@@ -26,13 +28,12 @@ UPLOT_FILES = ("dist/uPlot.esm.js", "dist/uPlot.min.css", "LICENSE")
 # The bundled digits ship as a file of their own, not inside the browser's pynn wheel: the
 # worker fetches them when training or the gallery first needs them (pynn.data.install_digits),
 # so the page is ready to draw 1.6 MB sooner. CPython installs of pynn keep them inside.
-DIGITS = "data/digits.npz"
+# The names of the site's files are pynn.studio.files' (the worker fetches what Python names).
+DIGITS = SITE_DIGITS.file
 DIGITS_IN_PYNN = "datasets/digits.npz"
-MODEL = "models/default.npz"
-CNN_MODEL = "models/cnn.npz"
 # the pretrained models dist ships: where, and the `python -m pynn train` arguments
-MODELS = {MODEL: ["--seed", "0", "--weights-only"],
-          CNN_MODEL: ["--preset", "CNN", "--seed", "0", "--weights-only"]}
+MODELS = {model.file: list(model.train_args) for model in PRETRAINED.values()}
+MODEL = next(iter(MODELS))   # the one the studio starts with
 
 
 def log(what: str, detail: str = "") -> None:
