@@ -197,3 +197,80 @@ def test_the_learners_run_reaches_the_references_accuracy(digits):
     reference = list(reference_steps(*data, **recipe))[-1]
     assert reference.val_accuracy > 0.8
     assert abs(mine.val_accuracy - reference.val_accuracy) < 0.03
+
+
+# -- the run in the page: both runs in turns, a slice at a time --------------------------------
+
+from pynn.data import load_digits  # noqa: E402
+from pynn.lab.assignment_slices import TRAIN_DIGITS, PairedRun, parts_from_files, recipe_line  # noqa: E402
+from pynn.lab.bridge import LabBridge  # noqa: E402
+
+PUBLISHED = (SOLUTIONS / "notebook" / "as_published.py").read_text()
+
+
+def test_each_part_comes_from_its_exercises_file_and_says_why_when_it_is_pynns():
+    parts = parts_from_files({"relu": PUBLISHED, "dense": PUBLISHED, "train": NOTEBOOK, "softmax": "1 / 0\n"})
+    assert parts.theirs == ("ReLU", "train")
+    assert parts.why_not["Dense"].startswith("it does not pass the dense checks yet")
+    assert parts.why_not["loss"].startswith("your softmax file does not run (ZeroDivisionError")
+    assert parts.why_not["forward"] == "you have not written the forward exercise yet"
+    everything = parts_from_files({part.exercise: NOTEBOOK for part in PARTS})
+    assert everything.theirs == tuple(part.name for part in PARTS)
+
+
+def test_the_recipe_line_names_the_notebooks_network_and_the_training_digits():
+    assert recipe_line() == "784-100-200-10, ReLU, SGD at 0.1, batch 32, 8000 training digits"
+    assert len(load_digits().X_train) == TRAIN_DIGITS
+
+
+class Clock:
+    """A clock that moves 1/128 s (~7.8 ms, exact in binary) each time it is read."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        self.now += 1 / 128
+        return self.now
+
+
+def test_slices_advance_both_runs_in_turns_and_end_with_a_verdict(digits):
+    run = PairedRun(learner_parts(NOTEBOOK), *tiny(digits), epochs=2, hidden=(16,), clock=Clock())
+    answers = []
+    while not (answers[-1]["done"] if answers else False):
+        answers.append(run.slice(20))
+        mine, reference = (max((e["at"] for a in answers for e in a["events"] if e["whose"] == w), default=0)
+                           for w in ("yours", "pynn's"))
+        assert abs(mine - reference) <= 1 / 6 + 1e-9     # never more than a batch apart
+    assert all(0 < len(a["events"]) <= 3 for a in answers[:-1])  # 20 ms of a clock read once a step
+    assert len(answers[-1]["events"]) <= 3
+    epochs = [e for a in answers for e in a["events"] if e["type"] == "epoch"]
+    assert [(e["whose"], e["epoch"]) for e in epochs] == [("yours", 1), ("pynn's", 1), ("yours", 2), ("pynn's", 2)]
+    assert answers[-1]["verdict"]["points"] == 0.0
+    assert answers[-1]["verdict"]["text"].startswith("your run: ") and "(+0.0 points)" in answers[-1]["verdict"]["text"]
+
+
+def test_learner_code_that_fails_mid_run_ends_it_with_their_line(digits):
+    failing = NOTEBOOK.replace("    return np.mean(loss)", "    assert len(X) < 30, 'a big batch'\n    return np.mean(loss)")
+    parts = learner_parts(failing)
+    assert "train" in parts.theirs, parts.why_not      # the checks use small batches
+    run = PairedRun(parts, *tiny(digits), epochs=1, hidden=(16,))
+    answer = run.slice(10_000)
+    assert answer["done"] and "a big batch" in answer["error"] and "verdict" not in answer
+
+
+def test_the_bridge_starts_a_run_slices_it_and_checks_its_arguments():
+    bridge = LabBridge()
+    assert not bridge.handle({"type": "assignment_slice"})["ok"]
+    about = bridge.handle({"type": "exercises"})["assignment"]
+    assert about["epochs"] == 10 and [p["exercise"] for p in about["parts"]][:2] == ["relu", "dense"]
+    start = bridge.handle({"type": "assignment_start", "files": [{"exercise": "relu", "code": NOTEBOOK}],
+                           "epochs": 1, "examples": 64})
+    assert start["ok"] and start["n_batches"] == 2 and "64 training digits" in start["recipe"]
+    assert start["parts"]["model_line"].startswith("your ReLU, pynn's Dense")
+    answers = [bridge.handle({"type": "assignment_slice", "budget_ms": 10_000}) for _ in range(2)]
+    assert answers[0]["ok"] and answers[0]["done"] and answers[0]["verdict"]["points"] == 0.0
+    for bad in ({"files": [{"exercise": "nope", "code": ""}]}, {"files": [], "epochs": 0},
+                {"files": [], "examples": 10**6}, {"files": "relu"}):
+        assert not bridge.handle({"type": "assignment_start", **bad})["ok"], bad
+    assert not bridge.handle({"type": "assignment_slice", "budget_ms": 0})["ok"]

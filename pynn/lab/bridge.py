@@ -8,6 +8,9 @@ Requests are plain dicts, answers too, and ``handle`` never raises::
     {"type": "check", "exercise": "relu", "code": "..."}
                                                    → {"ok": True, "passed": bool, "results": [...]}
     {"type": "solution", "exercise": "relu"}       → {"ok": True, "solution": "..." or None}
+    {"type": "assignment_start", "files": [{"exercise": "relu", "code": "..."}, ...], "epochs": 10}
+                                                   → {"ok": True, "parts": {...}, "recipe": "...", ...}
+    {"type": "assignment_slice", "budget_ms": 50}  → {"ok": True, "events": [...], "done": bool}
 
 The requests are the methods marked ``@request`` (``pynn.studio.protocol``, the studio's
 way too): their parameters are the arguments, checked by name before anything runs. Each
@@ -15,16 +18,30 @@ result is ``{"name", "passed", "detail", "hint"}``. A malformed request gets ``{
 "error": "<one line>"}``. Whatever the learner's code raises (``SystemExit`` and
 ``KeyboardInterrupt`` included) is a failed check in the report; anything else that gets
 out of the checker is ``{"ok": False, "error": ...}`` too, never an exception.
+
+The assignment's run (``pynn.lab.assignment_slices``) is the one thing kept between requests:
+the page sends ``assignment_start`` to a fresh worker kept for that run alone, then
+``assignment_slice`` after ``assignment_slice``, and terminates the worker to stop it. The
+digits are not in the browser's pynn: like the studio's, ``assignment_start`` then answers
+``{"ok": False, "fetch": {file, what, install}}`` having done nothing, and the worker fetches
+the file, sends ``install_digits`` and asks again.
 """
 
 from __future__ import annotations
 
 import pynn.lab
+from pynn.checks import check_int, check_number, is_int, is_number
+from pynn.data import DigitsMissing, install_digits, load_digits
+from pynn.lab import assignment_slices
+from pynn.lab.assignment_slices import MAX_EPOCHS, SLICE_MS, PairedRun, parts_from_files, recipe_line
 from pynn.lab.runner import explain
+from pynn.studio.files import DIGITS, NeedsFile
 from pynn.studio.protocol import check_request, request, requests_of
 
 MAX_CODE_CHARS = 200_000   # characters of a learner's file: the lab's checks, uploads, the studio's use_lab_layers
 MAX_ID_CHARS = 200
+MAX_FILES = 20             # files one assignment run takes (one per exercise)
+MAX_BUDGET_MS = 10_000     # one assignment_slice at most
 
 
 def _text(name: str, value, limit: int) -> str:
@@ -35,8 +52,46 @@ def _text(name: str, value, limit: int) -> str:
     return value
 
 
+def _files(name: str, value) -> dict[str, str]:
+    """``[{"exercise": id, "code": text}, ...]`` → ``{id: text}``."""
+    if not isinstance(value, (list, tuple)) or len(value) > MAX_FILES:
+        raise TypeError(f"{name} must be a list of at most {MAX_FILES} {{exercise, code}} dicts")
+    files = {}
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or set(item) != {"exercise", "code"}:
+            raise TypeError(f"{name}[{i}] must be a dict with exactly 'exercise' and 'code'")
+        exercise = pynn.lab.get(_text(f"{name}[{i}].exercise", item["exercise"], MAX_ID_CHARS)).id
+        files[exercise] = _text(f"{name}[{i}].code", item["code"], MAX_CODE_CHARS)
+    return files
+
+
+def _whole(low: int, high: int):
+    def check(name, value) -> int:
+        if not is_int(value):
+            raise TypeError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+        return check_int(name, value, low=low, high=high)
+    return check
+
+
+def _budget(name, value) -> float:
+    if not is_number(value):
+        raise TypeError(f"{name} must be a number of milliseconds in (0, {MAX_BUDGET_MS}]")
+    return check_number(name, value, low=0, high=MAX_BUDGET_MS, low_open=True)
+
+
+def _bytes(name, value) -> bytes:
+    """bytes, also from a Pyodide JsProxy of a Uint8Array (copied once with ``to_bytes``)."""
+    data = value.to_bytes() if hasattr(value, "to_bytes") and not isinstance(value, int) else value
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{name} must be bytes (a Uint8Array), got {type(value).__name__}")
+    return bytes(data)
+
+
 ARGUMENTS = {"exercise": lambda name, value: _text(name, value, MAX_ID_CHARS),
-             "code": lambda name, value: _text(name, value, MAX_CODE_CHARS)}
+             "code": lambda name, value: _text(name, value, MAX_CODE_CHARS),
+             "files": _files, "epochs": _whole(1, MAX_EPOCHS),
+             "examples": _whole(assignment_slices.RECIPE["batch_size"], assignment_slices.TRAIN_DIGITS),
+             "budget_ms": _budget, "data": _bytes}
 
 
 class LabBridge:
@@ -44,12 +99,18 @@ class LabBridge:
 
     REQUESTS: dict = {}   # filled from the @request marks below the class
 
+    def __init__(self):
+        self.run: PairedRun | None = None   # the assignment's run, in a worker of its own
+
     def handle(self, request) -> dict:
         try:
             kind, args = check_request(self.REQUESTS, ARGUMENTS, request)
             return {"ok": True, **getattr(self, kind)(**args)}
         except (ValueError, TypeError) as error:
             return {"ok": False, "error": str(error)}
+        except DigitsMissing as error:   # the worker fetches them, installs them, asks again
+            fetch = NeedsFile(DIGITS, install="install_digits").answer()
+            return {"ok": False, "error": str(error), "fetch": fetch}
         except MemoryError:
             return {"ok": False, "error": "out of memory: the lab restarts its Python"}
         except BaseException as error:  # the checker's own failure: say what, never raise
@@ -59,9 +120,11 @@ class LabBridge:
     def exercises(self) -> dict:
         """The exercises, in order: ``exercises`` (each exercise's ``to_dict()``: id, title,
         statement, starter, trainable...), and ``max_code_chars``, the longest file a check
-        takes (the page refuses longer uploads with this figure)."""
+        takes (the page refuses longer uploads with this figure); ``assignment``: the run's
+        ``recipe`` line, default ``epochs``, ``max_epochs`` and ``parts`` (``{name,
+        exercise, title}``: which exercise each part of the loop comes from)."""
         return {"exercises": [e.to_dict() for e in pynn.lab.all_exercises().values()],
-                "max_code_chars": MAX_CODE_CHARS}
+                "max_code_chars": MAX_CODE_CHARS, "assignment": assignment_slices.about()}
 
     @request
     def check(self, exercise, code) -> dict:
@@ -73,6 +136,41 @@ class LabBridge:
     def solution(self, exercise) -> dict:
         """``solution``: a correct answer to ``exercise`` (None if it has none)."""
         return {"solution": pynn.lab.get(exercise).solution}
+
+    @request
+    def assignment_start(self, files, epochs=None, examples=None) -> dict:
+        """Start the assignment's run: the notebook's loop with the learner's parts, each from
+        its exercise's file in ``files`` (``[{exercise, code}]``) when that file defines it
+        and passes its checks, pynn's otherwise; beside it pynn's reference run of the same
+        recipe and seed. ``epochs`` (default 10), ``examples``: train on the first ones only
+        (default all 8000). Answers ``parts`` (``whose``, ``model_line``, ``why_not``),
+        ``recipe``, ``epochs``, ``n_batches`` and ``slice_ms`` (the budget of a slice)."""
+        X_train, y_train, X_val, y_val, *_ = load_digits()   # first: a fetch costs no checks
+        if examples is not None:
+            X_train, y_train = X_train[:examples], y_train[:examples]
+        epochs = assignment_slices.DEFAULT_EPOCHS if epochs is None else epochs
+        parts = parts_from_files(files)
+        self.run = PairedRun(parts, X_train, y_train, X_val, y_val, epochs=epochs)
+        return {"parts": parts.to_dict(), "recipe": recipe_line(len(X_train)), "epochs": epochs,
+                "n_batches": len(X_train) // assignment_slices.RECIPE["batch_size"],
+                "slice_ms": SLICE_MS}
+
+    @request
+    def assignment_slice(self, budget_ms=SLICE_MS) -> dict:
+        """Advance the learner's run and the reference in turns for about ``budget_ms``:
+        ``events`` (the batches and epochs of both, each with ``whose``: "yours" or "pynn's",
+        and ``at``, epochs trained), ``done``, then ``verdict`` (``{yours, pynns, points,
+        text}``) or ``error`` (the learner's code failed: the run is over)."""
+        if self.run is None:
+            raise ValueError("no assignment run: send assignment_start first")
+        return self.run.slice(budget_ms)
+
+    @request(worker=True)
+    def install_digits(self, data) -> dict:
+        """Give pynn the bundled digits (``data``: the bytes of dist's ``data/digits.npz``),
+        as the studio's request of the same name."""
+        install_digits(data)
+        return {}
 
 
 LabBridge.REQUESTS = requests_of(LabBridge)
