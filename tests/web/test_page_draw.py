@@ -1,4 +1,4 @@
-"""Issue 3: the page loads pynn in a worker and reads digits a person draws."""
+"""The page loads pynn in a worker and reads digits a person draws."""
 
 from playwright.sync_api import expect
 

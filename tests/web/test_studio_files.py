@@ -1,4 +1,4 @@
-"""Issue 4: models in and out (.npz, the same file in CPython), and your own CSV."""
+"""The studio's files: models in and out (.npz, the same file in CPython), and your own CSV."""
 
 import numpy as np
 import pytest

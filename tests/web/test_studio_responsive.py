@@ -1,4 +1,4 @@
-"""Issue 4 §2: the page never freezes while the worker trains (the one timing assertion)."""
+"""The page never freezes while the worker trains (the one timing assertion)."""
 
 from playwright.sync_api import expect
 

@@ -1,4 +1,4 @@
-"""Issue 4: the settings form: built from pynn's settings table, validated by pynn, live
+"""The settings form: built from pynn's settings table, validated by pynn, live
 where it can be, kept in the URL hash."""
 
 import re

@@ -1,4 +1,4 @@
-"""Issue 4: training in the worker, live, with Train / Pause / Step / Stop / Reset."""
+"""Training in the worker, live, with Train / Pause / Step / Stop / Reset."""
 
 from playwright.sync_api import expect
 
