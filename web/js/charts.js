@@ -14,7 +14,7 @@ import uPlot from "../vendor/uplot/uPlot.esm.js";
 
 const percent = (v) => `${(v * 100).toFixed(1)}%`;
 
-function palette(element) {
+export function palette(element) {
   const style = getComputedStyle(element);
   const read = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
   return {
@@ -25,7 +25,7 @@ function palette(element) {
   };
 }
 
-function axis(colors, extra) {
+export function axis(colors, extra) {
   return { stroke: colors.axis, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.tick, width: 1 }, ...extra };
 }
 

@@ -3,6 +3,7 @@
 //   const runner = new LabRunner(url, { onState: (state, message) => ... });
 //   await runner.request("check", { exercise, code });   // rejects with LabStopped on Stop/timeout
 //   runner.stop();                                        // ends a running check, restarts Python
+//   const run = await runner.takeWorker();                // a fresh worker for one long job (RunWorker)
 //
 // Learner code is a guest: every request that runs it ("check") gets a Python that has run
 // nothing else, and that Python is thrown away when the request ends, so nothing the code
@@ -11,6 +12,9 @@
 // A check that runs longer than TIME_LIMIT_MS is stopped the same way as by the Stop button:
 // the worker is terminated (the only way to end `while True: pass` without special headers).
 // Each worker is a WorkerClient (worker-client.js), the studio's client too.
+// A long job of learner code (the assignment's run) takes the fresh worker in use for itself
+// (takeWorker) and asks it for short steps; the time limit holds for each step, not for the
+// job, and the job's owner terminates the worker when it ends (RunWorker).
 // States: "booting", "ready", "running", "failed".
 
 import { WorkerClient } from "./worker-client.js";
@@ -88,6 +92,21 @@ export class LabRunner {
   // the spare (or a new one).
   replaceWorker(error = new LabStopped("Python restarted")) {
     this.current.client.terminate(error);
+    this.moveOn();
+  }
+
+  // Hand the worker in use over to a long job of its own: it has run no learner code (every
+  // check replaces it). The checks go on with the spare.
+  async takeWorker() {
+    if (this.pending) throw new Error("a check is running");
+    const record = this.current;
+    await record.ready;
+    if (record !== this.current || this.pending) return this.takeWorker();
+    this.moveOn();
+    return new RunWorker(record.client);
+  }
+
+  moveOn() {
     this.current = this.spare || this.boot();
     this.spare = null;
     this.setState("booting");
@@ -101,5 +120,31 @@ export class LabRunner {
     if (this.pending) clearTimeout(this.pending.timer);
     this.pending = null;
     this.replaceWorker(new LabStopped(reason));
+  }
+}
+
+// A worker kept for one long job: each request is stopped after `timeLimitMs` (the worker is
+// terminated, the request rejects with LabStopped); close() terminates it.
+export class RunWorker {
+  constructor(client) {
+    this.client = client;
+    this.closed = false;
+  }
+
+  async request(type, args = {}, { timeLimitMs = TIME_LIMIT_MS } = {}) {
+    if (this.closed) throw new LabStopped("the run's Python has ended");
+    const timer = setTimeout(() => this.close(new LabStopped(
+      `Stopped after ${timeLimitMs / 1000} s in one step: does your code loop forever?`)), timeLimitMs);
+    try {
+      return await this.client.request(type, args);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(error = new LabStopped("Stopped.")) {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.terminate(error);
   }
 }

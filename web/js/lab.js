@@ -1,9 +1,11 @@
 // lab.js: the lab view. A learner picks an exercise, writes Python in the editor, and runs
 // pynn.lab's checks in the lab's own worker (lab-runner.js); once a layer passes, "Train with
-// my layers" hands its code to the studio. No maths here: the checks and their words are
+// my layers" hands its code to the studio; "Run the assignment" (lab-assignment.js) runs the
+// notebook's training loop with the learner's parts beside pynn's reference run. No maths here: the checks and their words are
 // pynn's. Code, passes and failed attempts are kept per exercise in localStorage.
 
 import { $ } from "./dom.js";
+import { AssignmentPanel } from "./lab-assignment.js";
 import { LabRunner, LabStopped } from "./lab-runner.js";
 
 const KEY = (what, id) => `pynn-lab:${what}:${id}`;
@@ -34,6 +36,7 @@ export class Lab {
     this.current = null;
     this.editor = null;
     this.runner = null;
+    this.assignment = null;   // the assignment's run (lab-assignment.js), once the exercises are known
     this.checking = false;
     this.runs = 0;
     this.maxCodeChars = Infinity;   // pynn's limit, from the exercises answer
@@ -66,7 +69,21 @@ export class Lab {
     this.editor = createEditor($("lab-editor"), {
       label: "Your Python code", onChange: (text) => this.edited(text),
     });
+    this.assignment = new AssignmentPanel({
+      about: listed.assignment,
+      takeWorker: () => this.runner.takeWorker(),
+      files: () => this.assignmentFiles(listed.assignment.parts),
+      passed: (id) => this.passedNow(id),
+    });
     this.show(listed.exercises[0].id);
+  }
+
+  // The learner's file of each exercise the assignment's loop takes a part from (the ones
+  // they have written: an untouched starter is not theirs yet).
+  assignmentFiles(parts) {
+    const ids = [...new Set(parts.map((part) => part.exercise))];
+    return ids.filter((id) => stored("code", id) !== null)
+      .map((id) => ({ exercise: id, code: stored("code", id) }));
   }
 
   show(id) {
@@ -94,6 +111,7 @@ export class Lab {
     const ready = this.runner?.state === "ready" && this.current !== null;
     $("lab-check").disabled = !ready || this.checking;
     $("lab-stop").disabled = !this.checking;
+    this.assignment?.update({ checking: this.checking });
     const trainable = this.trainableLayers();
     const here = this.current?.trainable && this.passedNow(this.current.id);
     $("lab-train").disabled = !here || trainable.length === 0;

@@ -3,6 +3,8 @@
 // messages into calls of a Python bridge (`handle(dict) -> dict`, which never raises) and
 // the answers into replies; the workers only add what is theirs (booting, slices, files).
 
+const SITE = new URL("../../", import.meta.url);   // dist/: Python names the site's files from there
+
 export function post(message, transfer = []) {
   self.postMessage(message, transfer);
 }
@@ -66,4 +68,12 @@ async function withBytes(request) {
   const read = await Promise.all(Object.entries(request).map(async ([key, value]) =>
     [key, value instanceof Blob ? new Uint8Array(await value.arrayBuffer()) : value]));
   return Object.fromEntries(read);
+}
+
+// The bytes of a file of the site (`file`: its path in dist/, as Python names it in a
+// `fetch` answer).
+export async function siteFile(file) {
+  const response = await fetch(new URL(file, SITE));
+  if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
 }
