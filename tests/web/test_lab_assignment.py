@@ -99,6 +99,7 @@ def test_screenshot_of_a_finished_run_with_both_curves(studio, tmp_path, artifac
     for exercise in ("relu", "dense", *THE_REST):
         pick(studio, exercise)
         upload(studio, tmp_path, own_shuffle, "my_assignment.py")
+        assert set(check(studio).values()) == {"pass"}, exercise
     studio.page.evaluate("""() => {
         const chart = document.querySelector('[data-testid="lab-run-accuracy"]');
         window.epochTimes = [];
