@@ -17,6 +17,7 @@ from pathlib import Path
 from devtools import CACHE, DIST, ROOT, BuildError, say, sha256_bytes, sha256_file
 from pynn.studio.files import DIGITS as SITE_DIGITS
 from pynn.studio.files import PRETRAINED
+from pynn.wasm_products import KERNEL_FILE
 
 WEB = ROOT / "web"
 NODE_MODULES = WEB / "node_modules"
@@ -34,6 +35,8 @@ DIGITS_IN_PYNN = "datasets/digits.npz"
 # the pretrained models dist ships: where, and the `python -m pynn train` arguments
 MODELS = {model.file: list(model.train_args) for model in PRETRAINED.values()}
 MODEL = next(iter(MODELS))   # the one the studio starts with
+# The checkout's folders a build reads besides devtools/inputs.py's: the kernel's C source.
+EXTRA_INPUT_DIRS = ("kernels",)
 
 
 def log(what: str, detail: str = "") -> None:
@@ -49,7 +52,7 @@ def build(skip_model: bool = False) -> Path:
     CACHE.mkdir(exist_ok=True)
     with open(CACHE / "build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)     # a test fixture may build at the same time
-        key = inputs.hash_inputs()
+        key = _hash_inputs()
         stage = CACHE / "dist.new"
         shutil.rmtree(stage, ignore_errors=True)
         pyodide_dir = stage / "pyodide"
@@ -87,6 +90,7 @@ def build(skip_model: bool = False) -> Path:
         else:
             for name, args in MODELS.items():
                 log("model", _pretrained_model(stage / name, name, args))
+        log("kernel", _build_kernel(stage / KERNEL_FILE))
         log("offline", offline.write_offline_files(stage))     # last: it lists every file
 
         _replace_dist(stage)
@@ -102,7 +106,7 @@ def is_up_to_date(skip_model: bool = False) -> bool:
 
     stamp = inputs.read_stamp()
     return (DIST.is_dir() and npm.node_modules_current(WEB)
-            and stamp.get("inputs") == inputs.hash_inputs()
+            and stamp.get("inputs") == _hash_inputs()
             and (skip_model or not stamp.get("skip_model", True)))
 
 
@@ -112,6 +116,23 @@ def build_if_needed(skip_model: bool = False) -> Path:
         log("dist", "up to date with pynn/, web/ and the build inputs; not rebuilding")
         return DIST
     return build(skip_model=skip_model)
+
+
+def _hash_inputs() -> str:
+    from devtools import inputs
+
+    return inputs.hash_inputs(dirs=(*inputs.INPUT_DIRS, *EXTRA_INPUT_DIRS))
+
+
+def _build_kernel(out: Path) -> str:
+    """pynn's WebAssembly SIMD kernel (devtools/kernel.py), or why the site ships without it."""
+    from devtools import kernel
+
+    tools = kernel.ensure_tools()
+    if tools is None:
+        return (f"NOT BUILT: no clang and wasm-ld here; {kernel.HOW_TO_GET_TOOLS} (without it the "
+                f"page multiplies with numpy: same results, ~3x slower training)")
+    return kernel.build_kernel(out, tools)
 
 
 def _npm_version(package: str) -> str:

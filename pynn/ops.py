@@ -16,6 +16,11 @@ has ~330 of its 784 columns all zero, and those columns add nothing to ``x @ W``
 ``x.T @ grad``. Without BLAS, leaving them out (``used_columns``) saves ~40% of the layer's
 products; with BLAS the dense product is as fast as the gather that would leave them out.
 
+In Pyodide a faster product can be plugged in: ``register_products`` (what
+``pynn.wasm_products`` does with its WebAssembly SIMD kernel, when the page has it) makes
+``matmul`` hand float32 products to it; other dtypes (the float64 gradient checks) keep
+numpy's. ``products()`` names what is in use.
+
 >>> matmul(np.ones((2, 3)), np.ones((2, 4)), transpose_a=True).shape
 (3, 4)
 """
@@ -36,12 +41,41 @@ _SUBSCRIPTS = {(False, False): "ij,jk->ik", (True, False): "ji,jk->ik",
                (False, True): "ik,jk->ij", (True, True): "ji,kj->ik"}
 
 
+# The registered product function for float32 (None: numpy's), and its label.
+_products = None
+_products_label = ""
+
+
+def register_products(label: str, products) -> None:
+    """Use ``products(a, b, transpose_a, transpose_b, out=None)`` for float32 products from
+    now on (``None``: numpy's again). ``label`` names it in ``products()``."""
+    global _products, _products_label, SKIP_ZERO_COLUMNS
+    _products, _products_label = products, label if products is not None else ""
+    # Leaving out blank columns pays for numpy's slow products only; with a fast backend the
+    # gather costs as much as it saves (measured with pynn's kernel in Pyodide).
+    SKIP_ZERO_COLUMNS = IN_WEBASSEMBLY and products is None
+
+
+def products() -> str:
+    """What computes float32 products: the registered backend's label, else numpy's."""
+    if _products is not None:
+        return _products_label
+    return "numpy (einsum, no BLAS)" if IN_WEBASSEMBLY else "numpy (BLAS)"
+
+
 def matmul(a: np.ndarray, b: np.ndarray, *, transpose_a: bool = False,
-           transpose_b: bool = False) -> np.ndarray:
-    """``op(a) @ op(b)`` for 2-D arrays, where ``op`` transposes when asked."""
+           transpose_b: bool = False, out: np.ndarray | None = None) -> np.ndarray:
+    """``op(a) @ op(b)`` for 2-D arrays, where ``op`` transposes when asked; written into
+    ``out`` (and returned) when given."""
+    if _products is not None and a.dtype == np.float32 and b.dtype == np.float32:
+        return _products(a, b, transpose_a, transpose_b, out)
     if IN_WEBASSEMBLY:
-        return _einsum_matmul(a, b, transpose_a, transpose_b)
-    return (a.T if transpose_a else a) @ (b.T if transpose_b else b)
+        result = _einsum_matmul(a, b, transpose_a, transpose_b)
+        if out is None:
+            return result
+        out[...] = result
+        return out
+    return np.matmul(a.T if transpose_a else a, b.T if transpose_b else b, out=out)
 
 
 def used_columns(x: np.ndarray) -> np.ndarray | None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from pynn import ops
 from pynn.checks import check_int, check_number, is_int, is_number
 from pynn.config import defaults as config_defaults
 from pynn.data import DigitsMissing, install_digits
@@ -195,8 +196,11 @@ class Studio:
         ``presets``; ``limits``: the worker's budgets, ``slice_ms`` (Python time per training
         slice) and ``piece_ms`` (per piece of a report), from ``pynn.studio.limits``;
         ``pretrained``: the pretrained models by key (``which`` of ``load_pretrained``), each
-        ``{file, what}`` (``pynn.studio.files``)."""
+        ``{file, what}`` (``pynn.studio.files``); ``products``: what multiplies the matrices
+        (``pynn.ops.products()``: pynn's WebAssembly SIMD kernel, or numpy), which the size
+        limit depends on."""
         return {**config_defaults(), "current": self.session.config.to_dict(),
+                "products": ops.products(),
                 "limits": {"slice_ms": SLICE_MS, "piece_ms": PIECE_MS},
                 "pretrained": {key: {"file": model.file, "what": model.what}
                                for key, model in PRETRAINED.items()}}

@@ -2,12 +2,16 @@
 //
 //   node tests/pyodide/run.mjs [--wheels DIR] [-- extra pytest args]
 //   node tests/pyodide/run.mjs --exec script.py --mount DIR   (run one Python file; DIR at /mnt)
+//   --no-kernel: leave pynn's WebAssembly kernel out (numpy's products, as in a browser without it)
+//   --tests DIR: run the suite in DIR instead of tests/ (e.g. a patched copy)
 //
 // It uses exactly what the site ships in dist/pyodide/ (Pyodide core, the verified numpy
 // wheel, the pynn wheel, loaded by name from the trimmed pyodide-lock.json), plus pytest and
 // its pure-Python dependencies from local wheels (--wheels, made by
 // `devtools/pyodide_tests.py`). tests/ is mounted read-only-in-spirit at /repo/tests and pytest
-// runs there; the tests that need the native runtime skip themselves with a reason.
+// runs there; the tests that need the native runtime skip themselves with a reason. Like the
+// page's workers, it installs dist/kernels/pynn_gemm.wasm (pynn/wasm_products.py) when the
+// build made it, and says which products are in use.
 // Exit code: pytest's (0 = all passed).
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -17,13 +21,16 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".
 const DIST = path.join(ROOT, "dist", "pyodide");
 
 function parseArgs(argv) {
-  const args = { wheels: path.join(ROOT, ".cache", "pyodide-test-wheels"), pytest: [], exec: null, mount: null };
+  const args = { wheels: path.join(ROOT, ".cache", "pyodide-test-wheels"), pytest: [], exec: null, mount: null, kernel: true,
+                 tests: path.join(ROOT, "tests") };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--") { args.pytest = argv.slice(i + 1); break; }
     else if (arg === "--wheels") args.wheels = path.resolve(argv[++i]);
     else if (arg === "--exec") args.exec = path.resolve(argv[++i]);
     else if (arg === "--mount") args.mount = path.resolve(argv[++i]);
+    else if (arg === "--no-kernel") args.kernel = false;
+    else if (arg === "--tests") args.tests = path.resolve(argv[++i]);
     else args.pytest.push(arg);
   }
   return args;
@@ -34,7 +41,7 @@ function fail(message) {
   process.exit(2);
 }
 
-async function boot() {
+async function boot(args) {
   if (!existsSync(path.join(DIST, "pyodide.mjs"))) fail(`${DIST} has no Pyodide: run python3 build.py first`);
   const { loadPyodide } = await import(pathToFileURL(path.join(DIST, "pyodide.mjs")).href);
   // Python's output goes straight through; stderr too, but never Pyodide's ~1 MB asm lines.
@@ -51,6 +58,14 @@ async function boot() {
   const { readFileSync } = await import("node:fs");
   py.globals.set("digits_npz", new Uint8Array(readFileSync(digits)));
   py.runPython("import pynn.data; pynn.data.install_digits(digits_npz.to_bytes()); del digits_npz");
+  // pynn's kernel, the way the page's workers hand it over (web/js/worker/pyodide-start.js).
+  const products = py.pyimport("pynn.wasm_products");
+  const kernel = path.join(ROOT, "dist", products.KERNEL_FILE);
+  const line = !args.kernel ? products.install(null, "--no-kernel")
+    : existsSync(kernel) ? products.install(new Uint8Array(readFileSync(kernel)))
+      : products.install(null, `${kernel} not built`);
+  products.destroy();
+  process.stderr.write(`pyodide runner: ${line}\n`);
   return py;
 }
 
@@ -59,7 +74,7 @@ async function runSuite(py, args) {
   const wheels = readdirSync(args.wheels).filter((f) => f.endsWith(".whl")).map((f) => path.join(args.wheels, f));
   await py.loadPackage(wheels, { messageCallback: () => {} });
   py.FS.mkdirTree("/repo/tests");
-  py.FS.mount(py.FS.filesystems.NODEFS, { root: path.join(ROOT, "tests") }, "/repo/tests");
+  py.FS.mount(py.FS.filesystems.NODEFS, { root: args.tests }, "/repo/tests");
   py.globals.set("pytest_args", py.toPy(args.pytest));
   // --capture=sys: fd capture crashes at teardown in Pyodide (Errno 44).
   return py.runPython(`
@@ -83,7 +98,7 @@ async function runScript(py, args) {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const py = await boot();
+const py = await boot(args);
 let code;
 try {
   code = args.exec ? await runScript(py, args) : await runSuite(py, args);

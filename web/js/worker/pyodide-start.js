@@ -18,18 +18,32 @@
 //   start, and ONE console.info line says which start was used and why (info, not warn:
 //   a fallback is not an error for the visitor; the web tests watch for errors).
 // - The snapshot froze `random`'s seed: it is reseeded after a restore.
+//
+// pynn's WebAssembly SIMD kernel for matrix products (pynn/wasm_products.py, docs/PYODIDE.md):
+// once pynn is loaded, Python names the kernel's file; its bytes are fetched from the site and
+// handed to Python, which checks the kernel against numpy before using it. Without it (a
+// 404, no WebAssembly SIMD, a failed check) pynn keeps numpy's products; ONE console.info
+// line per worker says which products are in use, and why.
 // When upgrading Pyodide: re-read src/js/snapshot.ts and loadPyodide's options, then update
 // SNAPSHOT_API here and PINNED_PYODIDE in devtools/snapshot.py (docs/BOOT.md, "Upgrading").
 
 import { loadPyodide, version } from "../../pyodide/pyodide.mjs";
 
 export const PYODIDE_URL = new URL("../../pyodide/", import.meta.url).href;
+const SITE_URL = new URL("../../", import.meta.url).href;   // dist/: Python names its files from there
 const SNAPSHOT_API = "0.27.7";
 const INFO_URL = `${PYODIDE_URL}snapshot.json`;
 const LOCK_URL = `${PYODIDE_URL}pyodide-lock.json`;
 
-// Start Pyodide with numpy and pynn installed. `options` are loadPyodide's (stdout, stderr).
+// Start Pyodide with numpy and pynn installed, and pynn's kernel when it works. `options`
+// are loadPyodide's (stdout, stderr).
 export async function startPyodide(options = {}) {
+  const py = await startRuntime(options);
+  await installKernel(py);
+  return py;
+}
+
+async function startRuntime(options) {
   const config = { indexURL: PYODIDE_URL, packages: ["pynn"], ...options };
   let info;
   try {
@@ -54,6 +68,25 @@ export async function startPyodide(options = {}) {
 function normalStart(config, why) {
   console.info(`pyodide-start: normal start without the memory snapshot: ${why}`);
   return loadPyodide(config);
+}
+
+// Fetch the kernel file Python names and give Python its bytes (or why there are none).
+async function installKernel(py) {
+  const products = py.pyimport("pynn.wasm_products");
+  try {
+    let data = null;
+    let why = "";
+    try {
+      const response = await fetch(new URL(products.KERNEL_FILE, SITE_URL));
+      if (!response.ok) throw new Error(`${products.KERNEL_FILE}: HTTP ${response.status}`);
+      data = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      why = firstLine(error);
+    }
+    console.info(`pyodide-start: ${products.install(data, why)}`);
+  } finally {
+    products.destroy();
+  }
 }
 
 // snapshot.json, if it describes a snapshot made for exactly this Pyodide and these packages.

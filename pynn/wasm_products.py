@@ -1,0 +1,142 @@
+"""Matrix products by pynn's WebAssembly SIMD kernel, when pynn runs in Pyodide.
+
+numpy in Pyodide has no BLAS: ``x @ W`` runs at ~2 GFLOP/s there, and a Dense network's
+training is mostly such products. ``kernels/pynn_gemm.c`` is a small blocked GEMM in C with
+WebAssembly SIMD (built into ``kernels/pynn_gemm.wasm`` by ``devtools/kernel.py``, shipped in
+dist/ beside the page). The workers (``web/js/worker/pyodide-start.js``) fetch the file this
+module names (``KERNEL_FILE``) and hand its bytes to ``install``, which opens it with
+``ctypes`` (Pyodide's ``dlopen`` loads it as a side module sharing numpy's memory, so the
+kernel reads numpy's arrays in place), multiplies a few awkward shapes beside numpy, and only
+then registers it as ``pynn.ops``' product backend. Anything wrong (no file, a browser without
+WebAssembly SIMD, a failed check) keeps numpy's products; ``install`` returns the one line the
+worker logs either way.
+
+Natively (CPython) none of this runs: numpy's BLAS is faster than any kernel here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from pynn import ops
+
+KERNEL_FILE = "kernels/pynn_gemm.wasm"     # its path in dist/
+LABEL = "WebAssembly SIMD kernel"
+_INSTALLED_AT = "/tmp/pynn_gemm.wasm"      # where install() writes it in Pyodide's file system
+_loaded: Kernel | None = None
+
+
+class Kernel:
+    """``pynn_gemm_sgemm`` of a loaded kernel file, called on numpy arrays in place.
+
+    ``matmul(a, b, transpose_a, transpose_b, out=None)`` takes float32 2-D arrays with any
+    strides (transposes are strides, never copies); ``out`` (float32, the result's shape)
+    is written in place, through a temporary when it is not row-contiguous or overlaps
+    ``a`` or ``b``.
+    """
+
+    def __init__(self, path: str):
+        import ctypes
+
+        library = ctypes.CDLL(path)
+        # No argtypes: ctypes then passes Python ints as C ints, 4x faster per call in
+        # Pyodide than with argtypes (~7 vs ~25 µs); pointers go through _address.
+        self._sgemm = library.pynn_gemm_sgemm
+        self._sgemm.restype = None
+        floats = library.pynn_gemm_work_floats()
+        work = np.empty(floats + 4, np.float32)            # + 4: room to align it to 16 bytes
+        start = (-work.ctypes.data % 16) // 4
+        self._work = work[start:start + floats]
+        self._work_pointer = _address(self._work)
+
+    def matmul(self, a, b, transpose_a=False, transpose_b=False, out=None):
+        if a.ndim != 2 or b.ndim != 2:
+            raise ValueError(f"matmul takes 2-D arrays, got shapes {a.shape} and {b.shape}")
+        a_rows, a_cols = _strides(a, transpose_a)
+        b_rows, b_cols = _strides(b, transpose_b)
+        m, k = a.shape[::-1] if transpose_a else a.shape
+        k_b, n = b.shape[::-1] if transpose_b else b.shape
+        if k != k_b:
+            raise ValueError(f"matmul: op(a) is {m}×{k} but op(b) is {k_b}×{n}")
+        result = out if _writable_in_place(out, (m, n), a, b) else np.empty((m, n), np.float32)
+        if m and n:
+            self._sgemm(m, n, k, _address(a), a_rows, a_cols, _address(b), b_rows, b_cols,
+                        _address(result), result.strides[0] // 4, 0, self._work_pointer)
+        if out is not None and result is not out:
+            out[...] = result
+            return out
+        return result
+
+
+def _address(x: np.ndarray) -> int:
+    """x's data pointer as the C int that holds the same 32 bits (wasm32 pointers are 32-bit;
+    ctypes refuses ints above 2**31 - 1 for an int argument)."""
+    address = x.ctypes.data
+    return address - (1 << 32) if address >= 1 << 31 else address
+
+
+def _strides(x: np.ndarray, transpose: bool) -> tuple[int, int]:
+    """``op(x)``'s (row, column) strides in elements."""
+    rows, cols = x.strides[::-1] if transpose else x.strides
+    return rows // 4, cols // 4
+
+
+def _writable_in_place(out, shape, a, b) -> bool:
+    if out is None:
+        return False
+    if out.shape != shape or out.dtype != np.float32:
+        raise ValueError(f"out must be a float32 array of shape {shape}, got {out.dtype} {out.shape}")
+    return (out.strides[1] == 4 and out.strides[0] % 4 == 0
+            and not np.may_share_memory(out, a) and not np.may_share_memory(out, b))
+
+
+def self_test(kernel: Kernel) -> None:
+    """``AssertionError`` unless the kernel agrees with numpy on shapes that take every path
+    of its code (edges, several K blocks, transposes, strided views, 0 and 1)."""
+    rng = np.random.default_rng(0)
+    for m, k, n, ta, tb in [(1, 1, 1, False, False), (5, 7, 13, True, False), (9, 300, 3, False, True),
+                            (33, 17, 600, True, True), (3, 0, 4, False, False), (0, 5, 2, False, True)]:
+        a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
+        b = rng.standard_normal((n, k) if tb else (k, n), dtype=np.float32)
+        got = kernel.matmul(a, b, ta, tb)
+        want = (a.T if ta else a).astype(np.float64) @ (b.T if tb else b).astype(np.float64)
+        assert got.shape == want.shape and np.allclose(got, want, rtol=1e-4, atol=1e-4 * max(1, k)), \
+            f"the kernel's {m}×{k}×{n} product differs from numpy's"
+    x = rng.standard_normal((12, 10), dtype=np.float32)[::2, 1::3]       # a strided view
+    assert np.allclose(kernel.matmul(x, x, True, False), x.T @ x, rtol=1e-5, atol=1e-5)
+
+
+def load(path: str) -> Kernel:
+    """Open the kernel at ``path``, check it against numpy, register it with ``pynn.ops``
+    and return it. Raises (OSError, AssertionError, ...) and registers nothing on failure."""
+    global _loaded
+    kernel = Kernel(path)
+    self_test(kernel)
+    ops.register_products(LABEL, kernel.matmul)
+    _loaded = kernel
+    return kernel
+
+
+def loaded() -> Kernel | None:
+    """The kernel ``install`` or ``load`` registered, if any."""
+    return _loaded
+
+
+def install(data, why: str = "") -> str:
+    """Install the kernel file's bytes (``bytes``, or the worker's ``Uint8Array``; ``None``
+    when it could not be fetched, ``why`` saying why) and return the one line that says which
+    products pynn now uses."""
+    if sys.platform != "emscripten":
+        return f"products: {ops.products()} (the kernel is for Pyodide only)"
+    if data is None:
+        return f"products: {ops.products()} (no kernel: {why})"
+    try:
+        with open(_INSTALLED_AT, "wb") as f:
+            f.write(data.to_bytes() if hasattr(data, "to_bytes") else data)
+        load(_INSTALLED_AT)
+    except Exception as error:   # no WebAssembly SIMD, a corrupt file, a failed check
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return f"products: {ops.products()} (the kernel could not be used: {reason[:200]})"
+    return f"products: {ops.products()} ({KERNEL_FILE}, checked against numpy)"
