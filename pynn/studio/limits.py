@@ -8,24 +8,32 @@ that with a slice's own time the page's message waits well under ~100 ms. One tr
 cannot be cut, so the step is what limits the network; evaluations are cut into pieces of
 ``eval_rows`` rows.
 
-The cost model was measured in Pyodide 0.27.7 (numpy 2.0.2 in WebAssembly, no BLAS) on a
-2-core machine, for MLPs from 784-256-128-10 to 784-4096-10, convnets from the TF.js codelab's
-(conv8x5 pool2 conv16x5 pool2) to twice its filters, and batch sizes 1 to 512
-(``bench/step_cost.py`` prints the measured figures beside this model). It counts the
-multiply-adds of one example (a Dense layer's weights; a convolution's weights times its
-output pixels):
+The cost model was measured in Pyodide 0.27.7 on a 2-core machine, for MLPs from
+784-256-128-10 to 784-4096-10, convnets from the TF.js codelab's (conv8x5 pool2 conv16x5
+pool2) to twice its filters, and batch sizes 1 to 512 (``bench/step_cost.py`` prints the
+measured figures beside it). It counts the multiply-adds of one example (a Dense layer's
+weights; a convolution's weights times its output pixels), and its figures depend on what
+multiplies the matrices (``pynn.ops.products()``), so there are two (``CostModel``):
 
-- a training step costs ~1.5–2.7 ns per multiply-add per example (forward and backward)
-  plus ~15 ns per parameter whatever the batch size (Adam's update, the weight finiteness
-  check); ``STEP_NS_*`` take the slow end of both;
-- evaluation costs ~0.6–1.15 ns per multiply-add per example (``EVAL_NS_PER_MAC``: 1.2).
+- ``NUMPY``, numpy's own products (no BLAS in WebAssembly; browsers without WebAssembly
+  SIMD, or a page without the kernel): a training step costs ~1.5–2.7 ns per multiply-add
+  per example (forward and backward) plus ~15 ns per parameter whatever the batch size
+  (Adam's update, the weight finiteness check); evaluation ~0.6–1.15 ns per multiply-add;
+- ``KERNEL``, pynn's WebAssembly SIMD kernel (``pynn.wasm_products``): 0.4 ns per Dense
+  multiply-add and 2 ns per convolution's (whose other work stays numpy's), the same 16 ns
+  per parameter; evaluation 0.15 and 1.2 ns. The default network then trains at batch sizes
+  up to 598 (numpy: 88), 784-2048-10 up to 52 (numpy: 7), the CNN preset up to 28 (numpy: 16).
+Each takes the slow end of what was measured.
 
-Natively (CPython with BLAS) everything is 5–20× faster; the CLI has no limit but memory.
+Natively (CPython with BLAS) everything is 5–20× faster; the CLI has no limit but memory, and
+a natively run ``Studio`` (in tests) uses ``NUMPY``.
 
->>> estimate_step_ms(config_cost(TrainingConfig()), 64)   # the studio's default network
+>>> estimate_step_ms(config_cost(TrainingConfig()), 64, NUMPY)   # the default network
 44.3
->>> eval_rows(config_cost(TrainingConfig()))
+>>> eval_rows(config_cost(TrainingConfig()), NUMPY)
 212
+>>> estimate_step_ms(config_cost(TrainingConfig()), 64, KERNEL), max_batch_size(config_cost(TrainingConfig()), KERNEL)
+(9.8, 598)
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from pynn import ops, wasm_products
 from pynn.arch import arch_shapes, conv_costs, parse_arch
 from pynn.config import TrainingConfig
 from pynn.mnist import INPUT_UNITS, N_CLASSES
@@ -42,58 +51,99 @@ from pynn.mnist import INPUT_UNITS, N_CLASSES
 STEP_BUDGET_MS = 60.0
 SLICE_MS = 30.0          # Python time per training slice; the page's messages wait at most this
 PIECE_MS = 20.0          # Python time per piece of a report, between the page's messages
-STEP_NS_PER_MAC = 2.7
-STEP_NS_PER_PARAM = 16.0
-EVAL_NS_PER_MAC = 1.2
+
+
+class CostModel(NamedTuple):
+    """Nanoseconds in the browser: a training step's per multiply-add per example (of Dense
+    layers, of convolutions) and per parameter; an evaluation's per multiply-add per example."""
+
+    step_ns_per_mac: float
+    step_ns_per_conv_mac: float
+    step_ns_per_param: float
+    eval_ns_per_mac: float
+    eval_ns_per_conv_mac: float
+
+    def step_ns(self, cost: Cost) -> float:
+        """A training step's nanoseconds per example (the per-parameter part aside)."""
+        dense = cost.macs - cost.conv_macs
+        return self.step_ns_per_mac * dense + self.step_ns_per_conv_mac * cost.conv_macs
+
+    def eval_ns(self, cost: Cost) -> float:
+        """An evaluation's nanoseconds per example."""
+        dense = cost.macs - cost.conv_macs
+        return self.eval_ns_per_mac * dense + self.eval_ns_per_conv_mac * cost.conv_macs
+
+
+NUMPY = CostModel(step_ns_per_mac=2.7, step_ns_per_conv_mac=2.7, step_ns_per_param=16.0,
+                  eval_ns_per_mac=1.2, eval_ns_per_conv_mac=1.2)
+# With the kernel a Dense layer's products are ~10x faster, a convolution's work only ~2x
+# (cutting the images into columns, pooling and the activations on whole feature maps stay
+# numpy's): measured 0.1-0.38 ns per Dense multiply-add, 0.5-1.8 per convolution's (the
+# slowest, conv32x3 on 26x26 maps), ~10 ns per parameter on a quiet machine; 16 ns is the
+# slow day's figure, kept from NUMPY.
+KERNEL = CostModel(step_ns_per_mac=0.4, step_ns_per_conv_mac=2.0, step_ns_per_param=16.0,
+                   eval_ns_per_mac=0.15, eval_ns_per_conv_mac=1.2)
+
+
+def cost_model() -> CostModel:
+    """The model of the products in use: ``KERNEL`` when pynn's kernel is registered."""
+    return KERNEL if ops.products() == wasm_products.LABEL else NUMPY
 
 
 class Cost(NamedTuple):
     """What a network costs: ``params`` (weights and biases) and ``macs`` (multiply-adds
-    of one example's forward pass)."""
+    of one example's forward pass), ``conv_macs`` of them in convolutions."""
 
     params: int
     macs: int
+    conv_macs: int = 0
 
 
 def config_cost(config: TrainingConfig, input_units: int = INPUT_UNITS, n_classes: int = N_CLASSES) -> Cost:
     """The ``Cost`` of ``config``'s network, without building it."""
     layers = parse_arch(config.arch)
-    params, macs = conv_costs(layers)
+    params, conv_macs = conv_costs(layers)
     flat = math.prod(arch_shapes(layers)[-1]) if layers else input_units
     sizes = (flat, *config.hidden, n_classes)
     params += sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
-    macs += sum(a * b for a, b in zip(sizes, sizes[1:]))
-    return Cost(params, macs)
+    macs = conv_macs + sum(a * b for a, b in zip(sizes, sizes[1:]))
+    return Cost(params, macs, conv_macs)
 
 
 def network_cost(network) -> Cost:
     """The ``Cost`` of a built network (a loaded model, a learner's layers): every weight
     array ``W`` counts once per output pixel (1 for a Dense layer)."""
-    macs, shape = 0, network.input_shape
+    macs = conv_macs = 0
+    shape = network.input_shape
     for layer in network.layers:
         shape = layer.output_shape(shape if shape is not None else layer.input_shape)
         weights = layer.params.get("W")
         if weights is not None:
             pixels = math.prod(shape[1:]) if shape is not None and len(shape) == 3 else 1
             macs += int(np.size(weights)) * pixels
-    return Cost(network.count_params(), macs)
+            conv_macs += int(np.size(weights)) * pixels if pixels > 1 else 0
+    return Cost(network.count_params(), macs, conv_macs)
 
 
-def estimate_step_ms(cost: Cost, batch_size: int) -> float:
-    """A training step's cost in the browser, by the model above (milliseconds, 0.1 ms)."""
-    ns = STEP_NS_PER_MAC * cost.macs * batch_size + STEP_NS_PER_PARAM * cost.params
+def estimate_step_ms(cost: Cost, batch_size: int, model: CostModel | None = None) -> float:
+    """A training step's cost in the browser (milliseconds, 0.1 ms), by ``model`` (default:
+    ``cost_model()``, the products in use)."""
+    model = model or cost_model()
+    ns = model.step_ns(cost) * batch_size + model.step_ns_per_param * cost.params
     return round(ns / 1e6, 1)
 
 
-def max_batch_size(cost: Cost) -> int:
+def max_batch_size(cost: Cost, model: CostModel | None = None) -> int:
     """The largest batch whose step fits the budget (0 if not even one example fits)."""
-    room = STEP_BUDGET_MS * 1e6 - STEP_NS_PER_PARAM * cost.params
-    return max(0, math.floor(room / (STEP_NS_PER_MAC * max(cost.macs, 1))))
+    model = model or cost_model()
+    room = STEP_BUDGET_MS * 1e6 - model.step_ns_per_param * cost.params
+    return max(0, math.floor(room / max(model.step_ns(cost), 1e-9)))
 
 
-def eval_rows(cost: Cost) -> int:
+def eval_rows(cost: Cost, model: CostModel | None = None) -> int:
     """Rows per piece of an evaluation so that each piece fits the budget (at least 1)."""
-    return max(1, math.floor(STEP_BUDGET_MS * 1e6 / (EVAL_NS_PER_MAC * max(cost.macs, 1))))
+    model = model or cost_model()
+    return max(1, math.floor(STEP_BUDGET_MS * 1e6 / max(model.eval_ns(cost), 1e-9)))
 
 
 def size_errors(config: TrainingConfig, cost: Cost | None = None) -> dict[str, str]:
