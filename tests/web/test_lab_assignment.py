@@ -118,3 +118,18 @@ def test_screenshot_of_a_finished_run_with_both_curves(studio, tmp_path, artifac
     studio.page.evaluate("() => document.querySelector('[data-testid=\"lab-run-card\"]').scrollIntoView()")
     studio.page.wait_for_timeout(400)       # the charts redraw on the next frame
     studio.page.screenshot(path=artifacts / "lab-assignment-1280x800.png")
+
+
+def test_a_step_stuck_in_learner_code_is_stopped_after_10_s_not_the_run_as_a_whole(studio, tmp_path):
+    """The 10 s limit holds for one slice: a train() that loops forever on the run's batches
+    of 32 (the checks use other sizes, so it passes them) is stopped with that message."""
+    header = "def train(network, X, y):\n"
+    stuck = NOTEBOOK.replace(header, header + "    while len(X) == 32:\n        pass\n")
+    open_lab(studio)
+    pick(studio, "train")
+    upload(studio, tmp_path, stuck, "stuck.py")
+    start_run(studio, 1)
+    expect(studio.by("lab-run-status")).to_have_attribute("data-state", "stopped", timeout=30_000)
+    expect(studio.by("lab-run-status")).to_contain_text("Stopped after 10 s in one step")
+    assert studio.draw_digit("7") == "7"
+    expect(studio.by("lab-run")).to_be_enabled()
