@@ -35,7 +35,7 @@ from browser_epoch import browser_epoch  # noqa: E402 -- the studio timed like a
 from devtools import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from pynn.config import TrainingConfig  # noqa: E402
-from pynn.studio.limits import config_cost, max_batch_size  # noqa: E402
+from pynn.studio.limits import KERNEL, config_cost, max_batch_size  # noqa: E402
 
 # The codelab net (conv 5×5 ×8 → pool 2 → conv 5×5 ×16 → pool 2 → dense 10), plain SGD, as
 # form values; cnn_epoch.py's native measurement uses the same net, rate and batch size.
@@ -94,7 +94,7 @@ RAW_PAGE_HTML = f"""<!doctype html><meta charset="utf-8"><title>raw loop</title>
 def accepted_settings() -> tuple[dict, str]:
     """The codelab settings at the largest batch the studio accepts (64 if it fits), and a
     line saying which."""
-    largest = max_batch_size(config_cost(TrainingConfig.from_dict(CODELAB)))
+    largest = max_batch_size(config_cost(TrainingConfig.from_dict(CODELAB)), KERNEL)   # the page has the kernel
     if largest >= int(CODELAB["batch_size"]):
         return CODELAB, f"batch {CODELAB['batch_size']} (the studio accepts up to {largest} for this net)"
     return ({**CODELAB, "batch_size": str(largest)},
