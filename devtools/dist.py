@@ -35,8 +35,6 @@ DIGITS_IN_PYNN = "datasets/digits.npz"
 # the pretrained models dist ships: where, and the `python -m pynn train` arguments
 MODELS = {model.file: list(model.train_args) for model in PRETRAINED.values()}
 MODEL = next(iter(MODELS))   # the one the studio starts with
-# The checkout's folders a build reads besides devtools/inputs.py's: the kernel's C source.
-EXTRA_INPUT_DIRS = ("kernels",)
 
 
 def log(what: str, detail: str = "") -> None:
@@ -121,7 +119,7 @@ def build_if_needed(skip_model: bool = False) -> Path:
 def _hash_inputs() -> str:
     from devtools import inputs
 
-    return inputs.hash_inputs(dirs=(*inputs.INPUT_DIRS, *EXTRA_INPUT_DIRS))
+    return inputs.hash_inputs()
 
 
 def _build_kernel(out: Path) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from devtools import CACHE, ROOT
 
 # Everything a build reads from the checkout. A change to any of these files means "rebuild".
-INPUT_DIRS = ("pynn", "web", "devtools")
+INPUT_DIRS = ("pynn", "web", "devtools", "kernels")
 INPUT_FILES = ("build.py", "pyproject.toml", "requirements/dev.txt")
 SKIP_DIRS = {"node_modules", "__pycache__", ".pytest_cache"}
 SKIP_SUFFIXES = (".pyc", ".swp", "~")

@@ -43,7 +43,7 @@ def test_the_default_network_fits_and_the_issue_s_oversized_ones_do_not():
 @pytest.mark.parametrize("hidden, batch, fields", [
     ("2800", "64", {"hidden", "batch_size"}),           # fits with a batch of 4: both named
     (",".join(["4096"] * 8), "1", {"hidden"}),          # too big even one example at a time
-    ("1024", "64", {"hidden", "batch_size"}),
+    ("2048", "64", {"hidden", "batch_size"}),
 ])
 def test_the_form_is_told_which_fields_make_the_network_too_big(studio, hidden, batch, fields):
     answer = ask(studio, "check_config", config={"hidden": hidden, "batch_size": batch})
@@ -72,7 +72,7 @@ def test_too_big_is_refused_by_reset_set_config_and_load_model_and_changes_nothi
 
 
 def test_a_replaced_network_is_let_go(studio):
-    ask(studio, "reset", config={"hidden": "256"})
+    ask(studio, "reset", config={"hidden": "640", "batch_size": "32"})
     old = weakref.ref(studio.network)
     ask(studio, "train")
     ask(studio, "train_slice", budget_ms=1)
@@ -84,7 +84,7 @@ def test_a_replaced_network_is_let_go(studio):
 
 
 def test_the_report_is_computed_in_pieces_that_fit_the_budget(studio):
-    ask(studio, "reset", config={"hidden": "256"})
+    ask(studio, "reset", config={"hidden": "640", "batch_size": "32"})
     rows = eval_rows(network_cost(studio.network))
     assert rows < len(studio.session.data.X_test)
     pieces = 0
@@ -99,7 +99,7 @@ def test_the_report_is_computed_in_pieces_that_fit_the_budget(studio):
 
 
 def test_a_report_started_for_an_old_network_is_not_finished_on_the_new_one(studio):
-    ask(studio, "reset", config={"hidden": "256"})
+    ask(studio, "reset", config={"hidden": "640", "batch_size": "32"})
     assert ask(studio, "report", budget_ms=1e-6)["pending"]
     ask(studio, "reset", config={"hidden": "8"})
     assert studio.session.report_job is None
@@ -109,7 +109,7 @@ def test_a_report_started_for_an_old_network_is_not_finished_on_the_new_one(stud
 
 
 def test_a_slice_at_an_epoch_end_validates_one_piece_at_a_time(studio, digits):
-    ask(studio, "reset", config={"hidden": "256", "epochs": "1"})
+    ask(studio, "reset", config={"hidden": "640", "batch_size": "32", "epochs": "1"})
     rows = eval_rows(network_cost(studio.network))
     assert rows < len(digits.X_val)
     ask(studio, "train")
@@ -119,7 +119,7 @@ def test_a_slice_at_an_epoch_end_validates_one_piece_at_a_time(studio, digits):
         answer = ask(studio, "train_slice", budget_ms=1e-6)   # one batch or one piece per slice
         if [e for e in answer["events"] if e["type"] == "epoch"]:
             break
-    n_batches = -(-len(digits.X_train) // 64)
+    n_batches = -(-len(digits.X_train) // 32)
     assert slices == n_batches + -(-len(digits.X_val) // rows) + 1   # + the epoch's end
 
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from devtools import DIST, BuildError, dist, kernel, sha256_file
+from devtools import DIST, BuildError, dist, inputs, kernel, sha256_file
 from pynn.wasm_products import KERNEL_FILE
 
 TOOLS = kernel.find_tools()
@@ -83,7 +83,7 @@ def test_the_tools_are_only_installed_by_root(monkeypatch):
 
 
 def test_the_kernels_source_is_a_build_input():
-    assert "kernels" in dist.EXTRA_INPUT_DIRS and kernel.SOURCE.exists()
+    assert "kernels" in inputs.INPUT_DIRS and kernel.SOURCE.exists()
 
 
 def test_a_built_dist_ships_the_kernel_in_the_service_workers_manifest():

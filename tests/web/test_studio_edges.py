@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 import pynn
-from pynn.studio.limits import config_cost, max_batch_size
+from pynn.studio.limits import KERNEL, config_cost, max_batch_size
 from studio_page import DIGITS
 
 PROMPT_MS = 1_000   # "at once": Pause, Stop and a prediction (~100 ms), with room for a busy machine
@@ -31,10 +31,10 @@ def test_networks_too_big_for_the_browser_are_refused_in_the_form(studio, hidden
 
 
 def test_the_largest_network_the_form_accepts_pauses_stops_and_predicts_at_once(studio):
-    largest = max_batch_size(config_cost(pynn.TrainingConfig(hidden=(1024,))))
-    studio.set_field("hidden", "1024")   # with the default batch of 64: the batch size is named
+    largest = max_batch_size(config_cost(pynn.TrainingConfig(hidden=(2048,))), KERNEL)
+    studio.set_field("hidden", "2048")   # with the default batch of 64: the batch size is named
     expect(studio.by("error-batch_size")).to_contain_text(f"At most {largest} ")
-    studio.configure(hidden="1024", batch_size=str(largest), epochs="3", dropout="0", shift="0")
+    studio.configure(hidden="2048", batch_size=str(largest), epochs="3", dropout="0", shift="0")
     studio.reset()
     studio.click("train")
     studio.wait_run_state("running")
