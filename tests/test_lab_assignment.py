@@ -2,6 +2,7 @@
 iterate_minibatches), the optimizer exercise, and the assignment's training loop run from the
 learner's own code, each piece theirs only when it passes its checks."""
 
+import dataclasses
 import itertools
 from pathlib import Path
 
@@ -274,3 +275,44 @@ def test_the_bridge_starts_a_run_slices_it_and_checks_its_arguments():
                 {"files": [], "examples": 10**6}, {"files": "relu"}):
         assert not bridge.handle({"type": "assignment_start", **bad})["ok"], bad
     assert not bridge.handle({"type": "assignment_slice", "budget_ms": 0})["ok"]
+
+
+def test_the_last_slice_reports_the_learners_network_on_the_validation_digits(digits):
+    X_train, y_train, X_val, y_val = tiny(digits)
+    parts, seen = learner_parts(NOTEBOOK), {}
+    predict = parts.objects["predict"]
+
+    def watched(network, X):          # the learner's network, as the run's accuracy step sees it
+        seen["network"] = network
+        return predict(network, X)
+
+    run = PairedRun(dataclasses.replace(parts, objects={**parts.objects, "predict": watched}),
+                    X_train, y_train, X_val, y_val, epochs=2, hidden=(16,))
+    answers = []
+    while not (answers[-1]["done"] if answers else False):
+        answers.append(run.slice(10_000))
+    report, last = answers[-1]["report"], run.last_epoch["yours"]
+    confusion = np.array(report["confusion"])
+    assert confusion.shape == (10, 10) and confusion.sum() == report["n"] == len(y_val)
+    assert np.trace(confusion) == report["right"] == round(last["val_accuracy"] * len(y_val))
+    assert report["epoch"] == 2
+    assert all(sum(row) in range(98, 103) for row, n in zip(report["confusion_percent"], confusion.sum(1)) if n)
+    predicted = np.asarray(predict(seen["network"], X_val))
+    wrong = np.flatnonzero(predicted != y_val)
+    assert 0 < len(wrong) and report["n_mistakes"] == len(wrong) and report["mistakes"] == wrong[:24].tolist()
+    assert report["mistakes_true"] == y_val[wrong[:24]].tolist()
+    assert report["mistakes_predicted"] == predicted[wrong[:24]].tolist()
+    assert report["side"] == 28 and len(report["pictures"]) == len(report["mistakes"]) * 28 * 28
+    first = np.frombuffer(report["pictures"], np.uint8)[:784]
+    assert np.array_equal(first, np.round(X_val[wrong[0]] * 255).astype(np.uint8))
+
+
+def test_a_report_comes_with_each_of_the_learners_epochs_so_stop_can_show_the_last(digits):
+    run = PairedRun(learner_parts(NOTEBOOK), *tiny(digits), epochs=2, hidden=(16,))
+    assert "report" not in run.slice(0)                  # no epoch yet
+    reported = []
+    while not run.done:
+        answer = run.slice(0)
+        if any(e["type"] == "epoch" and e["whose"] == "yours" for e in answer["events"]):
+            reported.append(answer["report"]["epoch"])
+    assert reported == [1, 2] and "report" in answer     # and again with the verdict

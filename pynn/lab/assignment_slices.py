@@ -15,22 +15,32 @@ The two runs take turns batch by batch (the one behind goes next), so they are n
 than a batch apart and the reference curve is drawn as the learner's grows. What the
 learner's code raises ends the run with ``error`` (their lines, ``pynn.lab.runner.explain``);
 pynn's own failures are bugs and are raised.
+
+After each of the learner's epochs the run keeps what their ``predict`` answered on the
+validation digits (the run's own accuracy step, as a guest: no extra predicting), and the
+slice that brings the epoch, and the last slice, carry ``report``: the confusion matrix and
+the first digits their network gets wrong (``validation_report``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
+
+import numpy as np
 
 import pynn.lab
 from pynn.lab.assignment_run import (PARTS, PYNN_OBJECTS, AssignmentBatch, AssignmentParts,
                                      assignment_steps, learner_parts, reference_steps)
 from pynn.lab.runner import LearnerCodeError, explain
+from pynn.metrics import confusion_matrix
 
 RECIPE = {"hidden": (100, 200), "lr": 0.1, "batch_size": 32, "seed": 0}   # the notebook's
 DEFAULT_EPOCHS = 10
 MAX_EPOCHS = 100
 TRAIN_DIGITS = 8000      # load_digits()'s training split (a test checks it)
 SLICE_MS = 50            # short, so that the page's Stop is instant
+MISTAKES_SHOWN = 24      # the first validation digits the learner's network gets wrong, as pictures
 LOSS_SMOOTHING = 0.9     # the studio's (pynn.studio.run): a debiased moving average
 YOURS, PYNNS = "yours", "pynn's"
 
@@ -78,6 +88,29 @@ def parts_from_files(files: dict[str, str]) -> AssignmentParts:
     return AssignmentParts(objects, tuple(theirs), why_not)
 
 
+def validation_report(predicted, X_val, y_val, epoch: int, shown: int = MISTAKES_SHOWN) -> dict:
+    """What the learner's network made of the validation digits after ``epoch``, as plain
+    values: ``confusion`` (row = true digit, column = predicted; counts) and its rows as whole
+    per cents (``confusion_percent``), ``n`` digits, ``right``; ``n_mistakes`` and the first
+    ``shown`` of them: ``mistakes`` (indices), ``mistakes_true``, ``mistakes_predicted`` and
+    ``pictures`` (uint8 bytes, ``side``² ink values per digit, 255 = black)."""
+    y = np.asarray(y_val, dtype=np.intp)
+    predicted = np.asarray(predicted).astype(np.intp)
+    n_classes = max(int(y.max()), int(predicted.max()) if predicted.size else 0) + 1
+    confusion = confusion_matrix(y, predicted, max(n_classes, 10))
+    row_totals = np.maximum(confusion.sum(axis=1, keepdims=True), 1)
+    wrong = np.flatnonzero(predicted != y)
+    first = wrong[:shown]
+    pixels = np.asarray(X_val)[first]
+    return {"epoch": epoch, "n": len(y), "right": int(len(y) - len(wrong)),
+            "confusion": confusion.tolist(),
+            "confusion_percent": np.round(100 * confusion / row_totals).astype(int).tolist(),
+            "n_mistakes": len(wrong), "mistakes": first.tolist(),
+            "mistakes_true": y[first].tolist(), "mistakes_predicted": predicted[first].tolist(),
+            "pictures": np.round(np.clip(pixels, 0, 1) * 255).astype(np.uint8).tobytes(),
+            "side": int(round(np.sqrt(np.shape(X_val)[1])))}
+
+
 class _Smoother:
     def __init__(self):
         self.average, self.count = 0.0, 0
@@ -92,12 +125,19 @@ class PairedRun:
     """The learner's run (``parts``) and pynn's reference, in turns. ``slice(budget_ms)``
     answers ``events`` (each event's ``to_dict()`` with ``whose``, ``at`` — epochs trained,
     the charts' x — and, for batches, ``smoothed``), ``done`` and, once both have finished,
-    ``verdict``; or ``error`` when the learner's code failed (the run is then done)."""
+    ``verdict``; or ``error`` when the learner's code failed (the run is then done). The
+    slice that brings one of the learner's epochs, and the last slice with the verdict, also
+    carry ``report`` (``validation_report``: the learner's network after its last epoch)."""
 
     def __init__(self, parts: AssignmentParts, X_train, y_train, X_val, y_val, *,
                  epochs: int = DEFAULT_EPOCHS, clock=time.perf_counter, **recipe):
         recipe = {**RECIPE, **recipe, "epochs": epochs}
         data = (X_train, y_train, X_val, y_val)
+        self.X_val, self.y_val = X_val, y_val
+        self.val_predicted = None         # what the learner's predict said on X_val, last epoch
+        self.report_epoch = 0             # the learner's epoch those predictions are from
+        parts = dataclasses.replace(parts, objects={**parts.objects,
+                                                    "predict": self._keeping(parts.objects["predict"])})
         self.runs = {YOURS: assignment_steps(parts, *data, **recipe), PYNNS: reference_steps(*data, **recipe)}
         self.done_batches = {YOURS: 0.0, PYNNS: 0.0}
         self.smooth = {YOURS: _Smoother(), PYNNS: _Smoother()}
@@ -105,6 +145,22 @@ class PairedRun:
         self.finished: set[str] = set()
         self.error: str | None = None
         self.clock = clock
+
+    def _keeping(self, predict):
+        """The learner's ``predict``, keeping a copy of its answer on the validation digits
+        (called by the run's accuracy step, as a guest, like the bare ``predict``)."""
+        def kept(network, X):
+            answer = predict(network, X)
+            if X is self.X_val:
+                self.val_predicted = np.array(answer, copy=True)
+            return answer
+        return kept
+
+    def report(self) -> dict | None:
+        """``validation_report`` of the learner's last epoch; None before their first."""
+        if self.val_predicted is None or not self.report_epoch:
+            return None
+        return validation_report(self.val_predicted, self.X_val, self.y_val, self.report_epoch)
 
     @property
     def done(self) -> bool:
@@ -131,6 +187,10 @@ class PairedRun:
             answer["error"] = f"your code stopped the run: {self.error}"
         elif self.done:
             answer["verdict"] = self.verdict()
+        if self.error is None and (self.done or any(e["whose"] == YOURS and e["type"] == "epoch" for e in events)):
+            report = self.report()
+            if report is not None:
+                answer["report"] = report
         return answer
 
     def _described(self, whose: str, event) -> dict:
@@ -143,6 +203,8 @@ class PairedRun:
             out["at"] = float(event.epoch)
             self.done_batches[whose] = event.epoch + 1e-9   # the other's last batch of the epoch first
             self.last_epoch[whose] = out
+            if whose == YOURS:
+                self.report_epoch = event.epoch
         return out
 
     def verdict(self) -> dict:
