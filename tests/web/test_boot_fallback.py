@@ -52,8 +52,10 @@ def open_routed(browser, site):
 
 
 def start_lines(studio: StudioPage) -> list[str]:
-    """pyodide-start.js's console.info lines, one per worker that started Python."""
-    return [text[len(PREFIX):] for kind, text in studio.console if kind == "info" and text.startswith(PREFIX)]
+    """pyodide-start.js's console.info lines on how each worker started Python (not the
+    line on which products it uses: tests/web/test_products_page.py reads that one)."""
+    return [text[len(PREFIX):] for kind, text in studio.console if kind == "info"
+            and text.startswith(PREFIX) and not text.startswith(PREFIX + "products: ")]
 
 
 def reads_a_seven(studio: StudioPage) -> None:
