@@ -67,6 +67,33 @@ def test_the_notebooks_cells_then_the_whole_assignment_beside_pynns_reference(st
     legend = studio.by("lab-run-accuracy").locator(".u-legend").inner_text()
     assert "your validation" in legend and "pynn's reference: validation" in legend
     assert studio.by("lab-run").is_enabled() and studio.by("lab-run-stop").is_disabled()
+    check_the_report(studio, verdict.inner_text())
+
+
+def check_the_report(studio, verdict: str) -> None:
+    """The learner's network on the validation digits: a 10×10 confusion matrix whose counts
+    add up to the validation digits the summary names (its diagonal gives the verdict's
+    accuracy), and the digits it gets wrong, each captioned "true → predicted"."""
+    expect(studio.by("lab-run-report")).to_be_visible()
+    table = studio.by("lab-run-confusion")
+    cells = table.locator("tbody td")
+    expect(cells).to_have_count(100)
+    assert table.locator("caption").inner_text().startswith("Your network on the validation digits")
+    assert table.locator("thead th[scope=col]").count() == 11 and table.locator("tbody th[scope=row]").count() == 10
+    summary = studio.by("lab-run-report-summary")
+    n = int(summary.get_attribute("data-n"))
+    counts = [int(text) for text in cells.all_inner_texts()]
+    assert sum(counts) == n
+    right = sum(counts[i * 11] for i in range(10))
+    expect(summary).to_contain_text(f"gets {right} of {n} validation digits right and {n - right} wrong")
+    assert f"your run: {right / n:.1%}" in verdict
+    mistakes = studio.by("lab-run-mistakes").locator("li")
+    assert 0 < mistakes.count() <= min(24, n - right)
+    for caption in mistakes.locator(".digit-caption").all_inner_texts():
+        truth, said = re.fullmatch(r"(\d) → (\d)", caption).groups()
+        assert truth != said, caption
+    label = mistakes.first.locator("canvas").get_attribute("aria-label")
+    assert re.fullmatch(r"Validation digit \d+: a \d; your network says \d", label), label
 
 
 def test_stop_ends_the_run_mid_epoch_and_parts_not_written_are_pynns(studio, tmp_path):
@@ -86,6 +113,7 @@ def test_stop_ends_the_run_mid_epoch_and_parts_not_written_are_pynns(studio, tmp
     studio.page.wait_for_timeout(1000)
     assert studio.by("lab-run-loss").get_attribute("data-yours") == points     # nothing more comes
     assert stopped_after < 2.0, stopped_after
+    expect(studio.by("lab-run-report")).to_be_hidden()                     # no epoch finished
     assert studio.by("lab-run").is_enabled()
     assert studio.draw_digit("1") == "1"
 

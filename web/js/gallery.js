@@ -132,46 +132,8 @@ export class Gallery {
   // The 10×10 table is built once; each epoch only changes numbers and shades.
   renderConfusion() {
     const { confusion, confusion_percent: percent } = this.report;
-    if (!this.confusionCells) this.confusionCells = this.makeConfusion();
-    confusion.forEach((row, i) => {
-      row.forEach((count, j) => {
-        const td = this.confusionCells[i][j];
-        td.textContent = String(count);
-        td.dataset.percent = String(percent[i][j]);
-        // Ten shades by share of the row; the diagonal is green, mistakes are red.
-        td.className = `${i === j ? "hit" : "miss"} shade-${Math.min(9, Math.floor(percent[i][j] / 10))}${count === 0 ? " zero" : ""}`;
-        td.title = `true ${i}, answered ${j}: ${count} (${percent[i][j]}% of the ${i}s)`;
-      });
-    });
-  }
-
-  makeConfusion() {
-    const table = this.confusion;
-    const head = document.createElement("thead");
-    const headRow = head.insertRow();
-    const corner = document.createElement("th");
-    corner.scope = "col";
-    corner.className = "axis";
-    corner.textContent = "true ↓ answer →";
-    headRow.append(corner);
-    for (let j = 0; j < 10; j++) {
-      const th = document.createElement("th");
-      th.scope = "col";
-      th.textContent = String(j);
-      headRow.append(th);
-    }
-    const body = document.createElement("tbody");
-    const cells = [];
-    for (let i = 0; i < 10; i++) {
-      const tr = body.insertRow();
-      const th = document.createElement("th");
-      th.scope = "row";
-      th.textContent = String(i);
-      tr.append(th);
-      cells.push(Array.from({ length: 10 }, () => tr.insertCell()));
-    }
-    table.replaceChildren(head, body);
-    return cells;
+    if (!this.confusionCells) this.confusionCells = confusionTable(this.confusion);
+    paintConfusion(this.confusionCells, confusion, percent);
   }
 
   renderWeights() {
@@ -214,4 +176,57 @@ function canvases(list, n, label) {
     return item;
   }));
   return made;
+}
+
+// The confusion matrix's table, built in `table` (which it fills): a header row of answers,
+// a header cell per true digit; returns its 10×10 cells, [true][answer]. `caption`: a
+// <caption> first, if given (the lab's run of the assignment has one; the studio's tab is
+// named by its tab).
+export function confusionTable(table, caption) {
+  const head = document.createElement("thead");
+  const headRow = head.insertRow();
+  const corner = document.createElement("th");
+  corner.scope = "col";
+  corner.className = "axis";
+  corner.textContent = "true ↓ answer →";
+  headRow.append(corner);
+  for (let j = 0; j < 10; j++) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = String(j);
+    headRow.append(th);
+  }
+  const body = document.createElement("tbody");
+  const cells = [];
+  for (let i = 0; i < 10; i++) {
+    const tr = body.insertRow();
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = String(i);
+    tr.append(th);
+    cells.push(Array.from({ length: 10 }, () => tr.insertCell()));
+  }
+  const parts = [head, body];
+  if (caption) {
+    const element = document.createElement("caption");
+    element.textContent = caption;
+    parts.unshift(element);
+  }
+  table.replaceChildren(...parts);
+  return cells;
+}
+
+// pynn's counts (`confusion`) and each row's whole per cents (`percent`) into the cells of
+// confusionTable: the count, and a shade by the row's share.
+export function paintConfusion(cells, confusion, percent) {
+  confusion.forEach((row, i) => {
+    row.forEach((count, j) => {
+      const td = cells[i][j];
+      td.textContent = String(count);
+      td.dataset.percent = String(percent[i][j]);
+      // Ten shades by share of the row; the diagonal is green, mistakes are red.
+      td.className = `${i === j ? "hit" : "miss"} shade-${Math.min(9, Math.floor(percent[i][j] / 10))}${count === 0 ? " zero" : ""}`;
+      td.title = `true ${i}, answered ${j}: ${count} (${percent[i][j]}% of the ${i}s)`;
+    });
+  });
 }

@@ -1,7 +1,9 @@
 // lab-assignment.js: "Run the assignment" in the lab. The notebook's training loop runs with
 // the learner's parts (each from its exercise's file, where it passes its checks; pynn's
 // otherwise, and the model line says why), beside pynn's reference run of the same recipe
-// and seed, epoch by epoch, with charts (lab-assignment-charts.js) and a verdict at the end.
+// and seed, epoch by epoch, with charts (lab-assignment-charts.js) and a verdict at the end,
+// with the learner's network on the validation digits (lab-assignment-report.js; also on Stop
+// after an epoch).
 //
 // Learner code is a guest: the run takes a fresh lab worker for itself (LabRunner's
 // takeWorker), asks it for one short slice after another (Python's `slice_ms`), and
@@ -12,6 +14,7 @@
 
 import { $ } from "./dom.js";
 import { AssignmentCharts } from "./lab-assignment-charts.js";
+import { AssignmentReport } from "./lab-assignment-report.js";
 import { LabStopped, TIME_LIMIT_MS } from "./lab-runner.js";
 
 export class AssignmentPanel {
@@ -27,6 +30,9 @@ export class AssignmentPanel {
     this.checking = false;   // a check is running (lab.js says so)
     this.stopping = false;
     this.charts = new AssignmentCharts($("lab-run-accuracy"), $("lab-run-loss"));
+    this.report = new AssignmentReport({ box: $("lab-run-report"), summary: $("lab-run-report-summary"),
+                                         table: $("lab-run-confusion"), mistakes: $("lab-run-mistakes") });
+    this.lastReport = null;  // Python's report of the learner's latest epoch
     const epochs = $("lab-run-epochs");
     epochs.max = String(about.max_epochs);
     epochs.value = String(about.epochs);
@@ -69,6 +75,8 @@ export class AssignmentPanel {
     }
     this.stopping = false;
     this.charts.clear();
+    this.report.clear();
+    this.lastReport = null;
     $("lab-run-verdict").textContent = "";
     $("lab-run-model").textContent = "";
     $("lab-run-why").replaceChildren();
@@ -87,6 +95,7 @@ export class AssignmentPanel {
         const answer = await this.runner.request("assignment_slice", { budget_ms: start.slice_ms });
         this.charts.add(answer.events);
         this.showProgress(answer.events, start);
+        if (answer.report) this.lastReport = answer.report;
         if (answer.error) {
           this.setState("failed", answer.error);
           break;
@@ -94,12 +103,16 @@ export class AssignmentPanel {
         if (answer.done) {
           $("lab-run-verdict").textContent = answer.verdict.text;
           $("lab-run-verdict").dataset.points = String(answer.verdict.points);
+          if (this.lastReport) this.report.show(this.lastReport);
           this.setState("done", `Done: ${start.epochs} epoch${start.epochs === 1 ? "" : "s"}.`);
           break;
         }
       }
     } catch (error) {
-      if (error instanceof LabStopped) this.setState("stopped", this.stoppedMessage(error));
+      if (error instanceof LabStopped) {
+        this.setState("stopped", this.stoppedMessage(error));
+        if (this.lastReport) this.report.show(this.lastReport, { stopped: true });   // after an epoch
+      }
       else this.setState("failed", `The run could not go on: ${error.message}`);
     } finally {
       this.runner?.close();
