@@ -160,7 +160,7 @@ class LabBridge:
         """Advance the learner's run and the reference in turns for about ``budget_ms``:
         ``events`` (the batches and epochs of both, each with ``whose``: "yours" or "pynn's",
         and ``at``, epochs trained), ``done``, then ``verdict`` (``{yours, pynns, points,
-        text}``) or ``error`` (the learner's code failed: the run is over). With one of the
+        text}``) or ``error`` (the learner's code failed: the run is over); with one of the
         learner's epochs, and with the verdict, ``report``: their network on the validation
         digits (``confusion``, ``confusion_percent``, ``n``, ``right``, ``epoch``, the first
         ``mistakes`` with ``mistakes_true``, ``mistakes_predicted`` and uint8 ``pictures`` of
