@@ -30,21 +30,31 @@ def check_in_child(exercise_id: str, source: str, filename: str) -> Report:
     out-of-memory killer) gives a report with one failed check that says so."""
     import subprocess  # here: the page imports pynn.lab, and has no processes
 
-    child = subprocess.Popen([sys.executable, "-m", "pynn.lab.cli_child", exercise_id, filename],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    returncode, output = run_child(["pynn.lab.cli_child", exercise_id, filename], source,
+                                   stdout=subprocess.PIPE)
+    report = _report_from_json(output, filename) if returncode == 0 else None
+    if report is None:
+        report = Report(filename)
+        report.fail("your code runs", *_how_it_ended(returncode))
+    return report
+
+
+def run_child(module_and_args: list[str], source: str, **popen) -> tuple[int, bytes | None]:
+    """``python -m MODULE ARGS`` fed ``source`` (UTF-8) on stdin: its exit code and what it
+    wrote on a ``stdout=PIPE``. Ctrl-C ends it (the learner's code must not run on) and is
+    raised here as ``KeyboardInterrupt``, whichever process it reached first."""
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-m", *module_and_args], stdin=subprocess.PIPE, **popen)
     try:
         output, _ = child.communicate(source.encode("utf-8"))
     finally:
-        if child.poll() is None:  # Ctrl-C here: the learner's code must not run on
+        if child.poll() is None:
             child.kill()
             child.wait()
-    if child.returncode == -signal.SIGINT:  # Ctrl-C reached the child first
+    if child.returncode == -signal.SIGINT:
         raise KeyboardInterrupt
-    report = _report_from_json(output, filename) if child.returncode == 0 else None
-    if report is None:
-        report = Report(filename)
-        report.fail("your code runs", *_how_it_ended(child.returncode))
-    return report
+    return child.returncode, output
 
 
 def _how_it_ended(returncode: int) -> tuple[str, str]:

@@ -16,6 +16,8 @@ import os
 import signal
 import sys
 
+from pynn.lab.cli_child import run_child
+
 EXIT_FAILED = 1
 STATUS = {"finished": 0, "stopped": EXIT_FAILED}   # what the child writes on its status pipe
 
@@ -47,25 +49,16 @@ def run_in_child(source: str, filename: str, options: list[str]) -> int:
     the run finished, 1 when the learner's code stopped it or the child ended early. The
     child says how it ended on a pipe of its own (its exit code alone could be the
     learner's ``os._exit(0)``)."""
-    import subprocess  # here: the page imports pynn.lab, and has no processes
-
     status_read, status_write = os.pipe()
-    child = subprocess.Popen([sys.executable, "-m", "pynn.lab.cli_run", filename, *options,
-                              "--status-fd", str(status_write)], stdin=subprocess.PIPE,
-                             pass_fds=(status_write,))
-    os.close(status_write)
     try:
-        child.communicate(source.encode("utf-8"))
-        with os.fdopen(status_read, "rb") as status:
-            ended = status.read().decode("ascii", "replace")
+        returncode, _ = run_child(["pynn.lab.cli_run", filename, *options, "--status-fd",
+                                   str(status_write)], source, pass_fds=(status_write,))
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    if child.returncode == -signal.SIGINT:
-        raise KeyboardInterrupt
+        os.close(status_write)
+    with os.fdopen(status_read, "rb") as status:
+        ended = status.read().decode("ascii", "replace")
     if ended not in STATUS:
-        print(f"the run ended early (exit code {child.returncode}): does your code call "
+        print(f"the run ended early (exit code {returncode}): does your code call "
               f"sys.exit or os._exit?", file=sys.stderr)
         return EXIT_FAILED
     return STATUS[ended]
