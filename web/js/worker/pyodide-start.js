@@ -28,9 +28,9 @@
 // SNAPSHOT_API here and PINNED_PYODIDE in devtools/snapshot.py (docs/BOOT.md, "Upgrading").
 
 import { loadPyodide, version } from "../../pyodide/pyodide.mjs";
+import { siteFile } from "./serve.js";
 
 export const PYODIDE_URL = new URL("../../pyodide/", import.meta.url).href;
-const SITE_URL = new URL("../../", import.meta.url).href;   // dist/: Python names its files from there
 const SNAPSHOT_API = "0.27.7";
 const INFO_URL = `${PYODIDE_URL}snapshot.json`;
 const LOCK_URL = `${PYODIDE_URL}pyodide-lock.json`;
@@ -77,9 +77,7 @@ async function installKernel(py) {
     let data = null;
     let why = "";
     try {
-      const response = await fetch(new URL(products.KERNEL_FILE, SITE_URL));
-      if (!response.ok) throw new Error(`${products.KERNEL_FILE}: HTTP ${response.status}`);
-      data = new Uint8Array(await response.arrayBuffer());
+      data = await siteFile(products.KERNEL_FILE);
     } catch (error) {
       why = firstLine(error);
     }

@@ -16,9 +16,8 @@
 // events to the page before the reply of the request that caused them.
 
 import { startPyodide } from "./pyodide-start.js";
-import { bridgeCaller, post, readable, serve } from "./serve.js";
+import { bridgeCaller, post, readable, serve, siteFile } from "./serve.js";
 
-const SITE = new URL("../../", import.meta.url);   // dist/: Python names its files from there
 let ask = null;           // sends one request to the Studio (serve.js's bridgeCaller)
 let limits = null;        // Python's budgets: {slice_ms, piece_ms}
 
@@ -160,7 +159,7 @@ async function answer(request) {
 // with the `install` request when Python says so.
 function obtain({ file, what, install }) {
   if (!files.has(file)) {
-    const job = fetchBytes(file).then((data) => {
+    const job = siteFile(file).then((data) => {
       if (install) succeeded(call({ type: install, data }));
       return install ? null : data;
     }).catch((error) => {
@@ -170,12 +169,6 @@ function obtain({ file, what, install }) {
     files.set(file, job);
   }
   return files.get(file);
-}
-
-async function fetchBytes(file) {
-  const response = await self.fetch(new URL(file, SITE));
-  if (!response.ok) throw new Error(`${file}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
 }
 
 const booted = boot().catch((error) => {
