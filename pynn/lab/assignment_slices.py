@@ -33,7 +33,7 @@ import pynn.lab
 from pynn.lab.assignment_run import (PARTS, PYNN_OBJECTS, AssignmentBatch, AssignmentParts,
                                      assignment_steps, learner_parts, reference_steps)
 from pynn.lab.runner import LearnerCodeError, explain
-from pynn.metrics import confusion_matrix
+from pynn.metrics import SmoothedLoss, confusion_matrix, confusion_percent
 
 RECIPE = {"hidden": (100, 200), "lr": 0.1, "batch_size": 32, "seed": 0}   # the notebook's
 DEFAULT_EPOCHS = 10
@@ -41,7 +41,6 @@ MAX_EPOCHS = 100
 TRAIN_DIGITS = 8000      # load_digits()'s training split (a test checks it)
 SLICE_MS = 50            # short, so that the page's Stop is instant
 MISTAKES_SHOWN = 24      # the first validation digits the learner's network gets wrong, as pictures
-LOSS_SMOOTHING = 0.9     # the studio's (pynn.studio.run): a debiased moving average
 YOURS, PYNNS = "yours", "pynn's"
 
 
@@ -98,27 +97,16 @@ def validation_report(predicted, X_val, y_val, epoch: int, shown: int = MISTAKES
     predicted = np.asarray(predicted).astype(np.intp)
     n_classes = max(int(y.max()), int(predicted.max()) if predicted.size else 0) + 1
     confusion = confusion_matrix(y, predicted, max(n_classes, 10))
-    row_totals = np.maximum(confusion.sum(axis=1, keepdims=True), 1)
     wrong = np.flatnonzero(predicted != y)
     first = wrong[:shown]
     pixels = np.asarray(X_val)[first]
     return {"epoch": epoch, "n": len(y), "right": int(len(y) - len(wrong)),
             "confusion": confusion.tolist(),
-            "confusion_percent": np.round(100 * confusion / row_totals).astype(int).tolist(),
+            "confusion_percent": confusion_percent(confusion).tolist(),
             "n_mistakes": len(wrong), "mistakes": first.tolist(),
             "mistakes_true": y[first].tolist(), "mistakes_predicted": predicted[first].tolist(),
             "pictures": np.round(np.clip(pixels, 0, 1) * 255).astype(np.uint8).tobytes(),
             "side": int(round(np.sqrt(np.shape(X_val)[1])))}
-
-
-class _Smoother:
-    def __init__(self):
-        self.average, self.count = 0.0, 0
-
-    def __call__(self, loss: float) -> float:
-        self.count += 1
-        self.average = LOSS_SMOOTHING * self.average + (1 - LOSS_SMOOTHING) * loss
-        return self.average / (1 - LOSS_SMOOTHING ** self.count)
 
 
 class PairedRun:
@@ -140,7 +128,7 @@ class PairedRun:
                                                     "predict": self._keeping(parts.objects["predict"])})
         self.runs = {YOURS: assignment_steps(parts, *data, **recipe), PYNNS: reference_steps(*data, **recipe)}
         self.done_batches = {YOURS: 0.0, PYNNS: 0.0}
-        self.smooth = {YOURS: _Smoother(), PYNNS: _Smoother()}
+        self.smooth = {YOURS: SmoothedLoss(), PYNNS: SmoothedLoss()}
         self.last_epoch: dict[str, dict] = {}
         self.finished: set[str] = set()
         self.error: str | None = None

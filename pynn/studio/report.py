@@ -10,7 +10,7 @@ import numpy as np
 
 from pynn.data import DigitSplits
 from pynn.losses import softmax
-from pynn.metrics import confusion_matrix, loss_and_accuracy
+from pynn.metrics import confusion_matrix, confusion_percent, loss_and_accuracy
 from pynn.mnist import INPUT_UNITS, SIDE
 from pynn.network import Network
 
@@ -42,14 +42,13 @@ def split_report_steps(network: Network, data: DigitSplits, rows: int):
     wrong = np.flatnonzero(predicted != y)
     mistakes = wrong[np.argsort(-confidence[wrong], kind="stable")]
     confusion = confusion_matrix(y, predicted)
-    row_totals = np.maximum(confusion.sum(axis=1, keepdims=True), 1)
     images, side = weight_images(network)
     return {"test_loss": float(loss), "test_accuracy": float(accuracy),
             "predicted": predicted.astype(np.uint8),
             "confidence": np.round(confidence * 100).astype(np.uint8),
             "mistakes": mistakes.tolist(),
             "confusion": confusion.tolist(),
-            "confusion_percent": np.round(100 * confusion / row_totals).astype(int).tolist(),
+            "confusion_percent": confusion_percent(confusion).tolist(),
             "weight_images": images, "n_weight_images": len(images), "weight_side": side,
             "weight_kind": "units" if _first_conv(network) is None else "filters"}
 

@@ -31,10 +31,10 @@ import time
 
 from pynn.errors import TrainingDiverged
 from pynn.lab.runner import explain
+from pynn.metrics import SmoothedLoss
 from pynn.studio.limits import eval_rows, network_cost
 from pynn.training import BatchEnd, EpochEnd, train_steps
 
-LOSS_SMOOTHING = 0.9     # exponential moving average of the batch loss, as TensorBoard draws it
 PROGRESS_EVERY_S = 0.1   # at most ~10 progress events a second
 
 # Every event the run emits: its type → its fields and what each means. ``at`` places
@@ -85,13 +85,7 @@ class NetworkLog:
     def __init__(self, epochs_done: int = 0):
         self.epochs_done = epochs_done
         self.trained = float(epochs_done)
-        self._average = 0.0
-        self._count = 0
-
-    def smooth(self, loss: float) -> float:
-        self._count += 1
-        self._average = LOSS_SMOOTHING * self._average + (1 - LOSS_SMOOTHING) * loss
-        return self._average / (1 - LOSS_SMOOTHING ** self._count)
+        self.smooth = SmoothedLoss()   # the loss curve's state: smooth(loss) → its next point
 
 
 class TrainingRun:
