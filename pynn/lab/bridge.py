@@ -4,17 +4,22 @@ The lab runs learner code in a worker of its own, which the page terminates when
 runs too long or the learner presses Stop; the studio's worker never runs unchecked code.
 Requests are plain dicts, answers too, and ``handle`` never raises::
 
-    {"type": "exercises"}                          → {"ok": True, "exercises": [...], "max_code_chars": 200000}
+    {"type": "exercises", "course": "layers"}      → {"ok": True, "exercises": [...], "course": {...}, "courses": [...], ...}
     {"type": "check", "exercise": "relu", "code": "..."}
                                                    → {"ok": True, "passed": bool, "results": [...]}
-    {"type": "solution", "exercise": "relu"}       → {"ok": True, "solution": "..." or None}
+    {"type": "solution", "exercise": "relu", "course": None, "failures": 3}
+                                                   → {"ok": True, "solution": "..." or None}
+    {"type": "export", "files": [{"exercise": "relu", "code": "..."}, ...], "course": None}
+                                                   → {"ok": True, "notebook": "...", "python": "...", "names": {...}}
     {"type": "assignment_start", "files": [{"exercise": "relu", "code": "..."}, ...], "epochs": 10}
                                                    → {"ok": True, "parts": {...}, "recipe": "...", ...}
     {"type": "assignment_slice", "budget_ms": 50}  → {"ok": True, "events": [...], "done": bool}
 
 The requests are the methods marked ``@request`` (``pynn.studio.protocol``, the studio's
 way too): their parameters are the arguments, checked by name before anything runs. Each
-result is ``{"name", "passed", "detail", "hint"}``. A malformed request gets ``{"ok": False,
+result is ``{"name", "passed", "detail", "hints", "where", "cause"}`` (``pynn.lab.checks``).
+``course`` (optional) is a course's id (``pynn.lab.courses``): its exercises, its order, its
+teacher's settings; Python enforces them (a solution the course never shows is None). A malformed request gets ``{"ok": False,
 "error": "<one line>"}``. Whatever the learner's code raises (``SystemExit`` and
 ``KeyboardInterrupt`` included) is a failed check in the report; anything else that gets
 out of the checker is ``{"ok": False, "error": ...}`` too, never an exception.
@@ -32,7 +37,7 @@ from __future__ import annotations
 import pynn.lab
 from pynn.checks import check_int, check_number, is_int, is_number
 from pynn.data import DigitsMissing, install_digits, load_digits
-from pynn.lab import assignment_slices
+from pynn.lab import assignment_slices, courses
 from pynn.lab.assignment_slices import MAX_EPOCHS, SLICE_MS, PairedRun, parts_from_files, recipe_line
 from pynn.lab.runner import explain
 from pynn.studio.files import DIGITS, NeedsFile
@@ -42,6 +47,7 @@ MAX_CODE_CHARS = 200_000   # characters of a learner's file: the lab's checks, u
 MAX_ID_CHARS = 200
 MAX_FILES = 20             # files one assignment run takes (one per exercise)
 MAX_BUDGET_MS = 10_000     # one assignment_slice at most
+MAX_FAILURES = 1_000_000   # failed check runs a page may count
 
 
 def _text(name: str, value, limit: int) -> str:
@@ -87,7 +93,13 @@ def _bytes(name, value) -> bytes:
     return bytes(data)
 
 
+def _course(name, value) -> str:
+    """A course's id, which must exist (``ValueError`` lists the courses)."""
+    return courses.get_course(_text(name, value, MAX_ID_CHARS)).id
+
+
 ARGUMENTS = {"exercise": lambda name, value: _text(name, value, MAX_ID_CHARS),
+             "course": _course, "failures": _whole(0, MAX_FAILURES),
              "code": lambda name, value: _text(name, value, MAX_CODE_CHARS),
              "files": _files, "epochs": _whole(1, MAX_EPOCHS),
              "examples": _whole(assignment_slices.RECIPE["batch_size"], assignment_slices.TRAIN_DIGITS),
@@ -117,25 +129,44 @@ class LabBridge:
             return {"ok": False, "error": f"the check stopped: {_last_line(error)}"}
 
     @request
-    def exercises(self) -> dict:
+    def exercises(self, course=None) -> dict:
         """The exercises, in order: ``exercises`` (each exercise's ``to_dict()``: id, title,
-        statement, starter, trainable...), and ``max_code_chars``, the longest file a check
-        takes (the page refuses longer uploads with this figure); ``assignment``: the run's
-        ``recipe`` line, default ``epochs``, ``max_epochs`` and ``parts`` (``{name,
-        exercise, title}``: which exercise each part of the loop comes from)."""
-        return {"exercises": [e.to_dict() for e in pynn.lab.all_exercises().values()],
-                "max_code_chars": MAX_CODE_CHARS, "assignment": assignment_slices.about()}
+        statement, starter, trainable, ``solution_after``, ``hints``, ``shapes``...; with a
+        ``course``, only its exercises, in its order, with its settings), ``course`` (its
+        ``{id, title, note}``, or None), ``courses`` (``{id, title}`` of each), and
+        ``max_code_chars``, the longest file a check takes (the page refuses longer uploads
+        with this figure); ``assignment``: the run's ``recipe`` line, default ``epochs``,
+        ``max_epochs`` and ``parts`` (``{name, exercise, title}``: which exercise each part
+        of the loop comes from)."""
+        chosen = courses.get_course(course)
+        return {"exercises": [e.to_dict(chosen) for e in courses.exercises_of(chosen)],
+                "max_code_chars": MAX_CODE_CHARS, "assignment": assignment_slices.about(),
+                "course": None if chosen is None else chosen.to_dict(),
+                "courses": [{"id": c.id, "title": c.title} for c in courses.all_courses().values()]}
 
     @request
-    def check(self, exercise, code) -> dict:
+    def check(self, exercise, code, course=None) -> dict:
         """Run ``exercise``'s checks on the learner's ``code``: ``passed`` and ``results``
-        (each ``{name, passed, detail, hint}``)."""
-        return pynn.lab.get(exercise).check(code).to_dict()
+        (each ``{name, passed, detail, hints, where, cause}``; no hints where ``course`` or
+        the exercise turns them off)."""
+        chosen = pynn.lab.get(exercise)
+        _, hints = courses.settings(chosen, courses.get_course(course))
+        return chosen.check(code, hints=hints).to_dict()
 
     @request
-    def solution(self, exercise) -> dict:
-        """``solution``: a correct answer to ``exercise`` (None if it has none)."""
-        return {"solution": pynn.lab.get(exercise).solution}
+    def solution(self, exercise, failures, course=None) -> dict:
+        """``solution``: a correct answer to ``exercise``, once the learner has had
+        ``failures`` failed check runs and the exercise's (or ``course``'s)
+        ``solution_after`` allows it; None before, and always None where it says never."""
+        return {"solution": pynn.lab.get(exercise).solution_for(failures, courses.get_course(course))}
+
+    @request
+    def export(self, files, course=None) -> dict:
+        """The learner's ``files`` (``[{exercise, code}]``) as one notebook and one Python
+        file for ``course`` (``pynn.lab.export``): ``notebook`` (ipynb JSON text), ``python``
+        and ``names`` (the file names to save them under)."""
+        from pynn.lab.export import export_files   # its own module, loaded when asked for
+        return export_files(files, course)
 
     @request
     def assignment_start(self, files, epochs=None, examples=None) -> dict:

@@ -16,7 +16,7 @@ therefore changes nothing but its own answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,73 +26,156 @@ from pynn.lab.runner import explain
 TOLERANCE = 1e-6  # worst relative error of a correct float64 backward is ~1e-9
 
 
+Hints = str | tuple[str, ...] | list[str]   # one stage, or staged: (idea, formula)
+
+
 @dataclass
 class CheckResult:
     """One line of the results: ``name``, ``passed``, ``detail`` (what was measured or the
-    error) and ``hint`` (what to look at; only shown on failure)."""
+    error), and on failure ``hints`` (staged: the idea first, which never states the answer,
+    then the formula), ``where`` (the worst element of a numeric comparison: ``element``,
+    ``input``, ``yours``, ``expected``, ``words``) and ``cause`` (the index of the earlier
+    failed check this one follows from, see ``Report``). ``about`` names the quantities the
+    check measures; it decides ``cause`` and is not sent."""
 
     name: str
     passed: bool
     detail: str = ""
-    hint: str = ""
+    hints: list[str] = field(default_factory=list)
+    where: dict | None = None
+    cause: int | None = None
+    about: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"name": self.name, "passed": self.passed, "detail": self.detail,
+                "hints": list(self.hints), "where": self.where, "cause": self.cause}
 
     def __str__(self) -> str:
         mark = "PASS" if self.passed else "FAIL"
-        extra = "" if self.passed or not self.hint else f"\n       hint: {self.hint}"
         detail = f": {self.detail}" if self.detail else ""
-        return f"[{mark}] {self.name}{detail}{extra}"
+        lines = [f"[{mark}] {self.name}{detail}"]
+        if not self.passed and self.where:
+            lines.append(f"       where: {where_line(self.where)}")
+        if not self.passed and self.hints:
+            lines.append(f"       hint: {self.hints[0]}")
+        return "\n".join(lines)
+
+
+def where_line(where: dict) -> str:
+    """The where-line in words: "grad_input[2, 5] (input -0.31): yours is 0, it should be 2.73"."""
+    at = f" (input {where['input']})" if where.get("input") is not None else ""
+    return f"{where['element']}{at}: {where['words']}"
+
+
+def staged(hint: Hints) -> list[str]:
+    """A check's ``hint`` argument as its list of stages (``""`` → none)."""
+    stages = [hint] if isinstance(hint, str) else list(hint)
+    if not all(isinstance(stage, str) for stage in stages):
+        raise TypeError(f"a hint is a str or a tuple of str (idea, formula), got {hint!r}")
+    return [stage for stage in stages if stage]
+
+
+# Every later check runs the learner's forward: a failure of it comes first, and everything
+# that fails after it follows from it.
+EVERYTHING_RESTS_ON = "forward"
 
 
 class Failed(Exception):
-    """Raised inside a check: the check fails with this message as its detail."""
+    """Raised inside a check: the check fails with this message as its detail, and ``where``
+    (``compare``'s worst element) as its where-line."""
+
+    def __init__(self, message: str, where: dict | None = None):
+        super().__init__(message)
+        self.where = where
 
 
 class Report:
     """Runs checks in order and collects their results; a check that raises fails with the
-    learner's own traceback, and ``stopped`` skips the rest once a basic check failed."""
+    learner's own traceback, and ``stopped`` skips the rest once a basic check failed.
 
-    def __init__(self, filename: str | None = None):
+    Folding, so that the first failure is the one to fix: each check says what it measures
+    (``about``: "forward", "grad_input", "W", ...). A failed check *follows* the first earlier
+    root failure (a failed check whose ``cause`` is None) that measured one of the same
+    quantities, or that measured ``forward`` (every later check runs forward); its ``cause``
+    is that root's index. A failed check that shares nothing with an earlier root is a root
+    itself. ``hints=False`` leaves every result's hints empty (a teacher's setting)."""
+
+    def __init__(self, filename: str | None = None, hints: bool = True):
         self.filename = filename
+        self.hints = hints
         self.results: list[CheckResult] = []
         self.stopped = False
 
-    def check(self, name: str, run: Callable[[], str | None], hint: str = "",
-              essential: bool = False) -> bool:
-        """Run ``run()`` (it returns a detail string or raises ``Failed``)."""
+    def check(self, name: str, run: Callable[[], str | None], hint: Hints = "",
+              essential: bool = False, about: tuple[str, ...] = ()) -> bool:
+        """Run ``run()`` (it returns a detail string or raises ``Failed``); ``hint``: one
+        stage or ``(idea, formula)``; ``about``: the quantities it measures (for folding)."""
         if self.stopped:
             return False
+        where = None
         try:
             detail, passed = run() or "", True
         except Failed as failure:
-            detail, passed = str(failure), False
+            detail, passed, where = str(failure), False, failure.where
         except BaseException as error:  # the learner's code raised (even SystemExit): show
             detail, passed = explain(error, self.filename), False  # where, in their lines
-        self.results.append(CheckResult(name, passed, detail, "" if passed else hint))
+            if "\n→ " in detail:    # the slip is named already: a general hint would mislead
+                hint = ""
+        self._add(CheckResult(name, passed, detail, [] if passed else staged(hint), where,
+                              about=tuple(about)))
         if essential and not passed:
             self.stopped = True
         return passed
 
-    def fail(self, name: str, detail: str, hint: str = "", stop: bool = True) -> None:
+    def fail(self, name: str, detail: str, hint: Hints = "", stop: bool = True,
+             about: tuple[str, ...] = ()) -> None:
         """Record a failed check without running anything (e.g. the code did not load);
         ``stop``: the other checks cannot run."""
-        self.results.append(CheckResult(name, False, detail, hint))
+        self._add(CheckResult(name, False, detail, staged(hint), about=tuple(about)))
         self.stopped = self.stopped or stop
+
+    def _add(self, result: CheckResult) -> None:
+        if not self.hints:
+            result.hints = []
+        if not result.passed:
+            result.cause = self.cause_of(result.about)
+        self.results.append(result)
+
+    def cause_of(self, about: tuple[str, ...]) -> int | None:
+        """The index of the root failure a failed check about ``about`` follows, or None."""
+        for index, earlier in enumerate(self.results):
+            if earlier.passed or earlier.cause is not None:
+                continue
+            if EVERYTHING_RESTS_ON in earlier.about or set(earlier.about) & set(about):
+                return index
+        return None
 
     @property
     def passed(self) -> bool:
         return bool(self.results) and not self.stopped and all(r.passed for r in self.results)
 
+    def roots(self) -> list[int]:
+        """The indices of the failed checks that follow from no other: the ones to fix."""
+        return [i for i, r in enumerate(self.results) if not r.passed and r.cause is None]
+
     def to_dict(self) -> dict:
         return {"passed": self.passed, "results": [r.to_dict() for r in self.results]}
 
     def __str__(self) -> str:
-        n_passed = sum(r.passed for r in self.results)
-        lines = [str(result) for result in self.results]
+        """Each root failure with its where-line and first hint, then how many checks fail
+        because of it; the passed checks after them."""
+        lines = []
+        for root in self.roots():
+            lines.append(str(self.results[root]))
+            followers = [r.name for r in self.results if r.cause == root]
+            if followers:
+                fails = "check fails" if len(followers) == 1 else "checks fail"
+                lines.append(f"       {len(followers)} more {fails} because of this: "
+                             f"{'; '.join(followers)}")
+        lines += [str(result) for result in self.results if result.passed]
         if self.stopped:
             lines.append("(the other checks did not run: fix the failure above first)")
+        n_passed = sum(r.passed for r in self.results)
         lines.append(f"{n_passed} of {len(self.results)} checks passed")
         return "\n".join(lines)
 
@@ -139,26 +222,63 @@ def precision_of(output) -> Precision:
     return Precision(eps, tolerance, f"your forward returns {dtype}: compared at {dtype} precision")
 
 
-def compare(name: str, mine: np.ndarray, expected: np.ndarray, what: str, tolerance=TOLERANCE) -> str:
-    """Detail text if ``mine`` matches ``expected`` (relative error below ``tolerance``);
-    else ``Failed`` naming the worst element: "grad_input[2, 5]: yours 0.0, numerical 0.31"."""
+# What a comparison's expected values are, in words: compare(..., what) → "(the numerical gradient)".
+SOURCES = {"numerical": "the numerical gradient", "pynn's": "pynn's layer"}
+
+
+def numbers(yours: float, expected: float) -> tuple[str, str]:
+    """Both numbers short ("0", "2.73"), with as many digits as it takes to tell them apart."""
+    for digits in (3, 6, 10, 17):
+        shown = f"{yours:.{digits}g}", f"{expected:.{digits}g}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
+
+
+def located(name: str, index: tuple, yours, expected, input=None) -> dict:
+    """The where-line of a comparison at ``name[index]``: the element, the input value there
+    (``input``: an array of the compared one's shape, or None), yours, expected, and the words."""
+    element = name + _index_text(index) if index else name
+    mine, theirs = numbers(float(yours), float(expected))
+    value = None
+    if input is not None and index:
+        value = f"{float(np.asarray(input)[index]):.3g}"
+    return {"element": element, "input": value, "yours": mine, "expected": theirs,
+            "words": f"yours is {mine}, it should be {theirs}"}
+
+
+def compare(name: str, mine: np.ndarray, expected: np.ndarray, what: str, tolerance=TOLERANCE,
+            input=None) -> str:
+    """Detail text if ``mine`` matches ``expected`` (worst relative error below ``tolerance``);
+    else ``Failed`` about the worst element, with its where-line: "grad_input[2, 5]: yours is
+    0, it should be 0.31 (the numerical gradient); 12 of 30 numbers differ". ``input``: the
+    array the compared one was computed from, when each element has its own input value."""
     mine = np.asarray(mine, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if input is not None and np.shape(input) != expected.shape:
+        input = None
+    source = f" ({SOURCES[what]})" if what in SOURCES else ""
     if mine.shape != expected.shape:
         raise Failed(f"{name} has shape {mine.shape}; expected {expected.shape}")
     if not np.all(np.isfinite(mine)):
-        index = tuple(np.argwhere(~np.isfinite(mine))[0])
-        raise Failed(f"{name}{_index_text(index)} is {mine[index]} (not a finite number)")
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(mine))[0])
+        where = located(name, index, mine[index], expected[index], input)
+        raise Failed(f"{name}{_index_text(index)} is {mine[index]} (not a finite number)", where)
     if not np.any(mine) and np.any(expected):
+        index = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(expected)), expected.shape))
         theirs = {"numerical": "the numerical gradient", "pynn's": "pynn's"}.get(what, f"the one {what}")
-        raise Failed(f"your {name} is all zeros; {theirs} is not")
+        raise Failed(f"your {name} is all zeros; {theirs} is not",
+                     located(name, index, 0.0, expected[index], input))
     difference = np.abs(mine - expected)
     scale = np.max(np.abs(mine) + np.abs(expected))
     error = 0.0 if scale == 0 else float(np.max(difference) / scale)
     if error < tolerance:
         return f"worst relative error {error:.1e}"
-    index = tuple(np.unravel_index(np.argmax(difference), difference.shape))
-    raise Failed(f"{name}: worst relative error {error:.2g} at {name}{_index_text(index)}: "
-                 f"yours {mine[index]:.6g}, {what} {expected[index]:.6g}")
+    index = tuple(int(i) for i in np.unravel_index(np.argmax(difference), difference.shape))
+    where = located(name, index, mine[index], expected[index], input)
+    wrong = int(np.sum(difference > tolerance * scale))
+    count = f"; {wrong} of {mine.size} numbers differ" if mine.size > 1 else ""
+    raise Failed(f"{where['element']}: {where['words']}{source}{count}", where)
 
 
 def in_float64(layer) -> None:

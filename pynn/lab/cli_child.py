@@ -3,7 +3,7 @@
 ``check_in_child``, the parent's side, starts ``python -m pynn.lab.cli_child EXERCISE FILENAME``
 (``main``, the child's side), which reads the learner's code (UTF-8) on stdin, runs the
 exercise's checks on it and writes the report as one JSON object on stdout:
-``{"passed": bool, "stopped": bool, "results": [{name, passed, detail, hint}, ...]}``.
+``{"passed": bool, "stopped": bool, "results": [{name, passed, detail, hints, where, cause}, ...]}``.
 
 Why a child: learner code may end Python (``sys.exit``, ``os._exit``) or loop forever. In a
 process of its own, an exit before the report is written is something the parent can see
@@ -72,22 +72,30 @@ def _how_it_ended(returncode: int) -> tuple[str, str]:
             "finished", "run your layer on a small input yourself to see where it stops")
 
 
+RESULT_FIELDS = ("name", "passed", "detail", "hints", "where", "cause")
+
+
 def _report_from_json(output: bytes, filename: str) -> Report | None:
     """The child's report, or None unless it is exactly what ``main`` writes."""
     try:
         data = json.loads(output)
-        results = [CheckResult(**{key: item[key] for key in ("name", "passed", "detail", "hint")})
-                   for item in data["results"]]
-        stopped = data["stopped"]
+        items, stopped = data["results"], data["stopped"]
+        results = [CheckResult(**{key: item[key] for key in RESULT_FIELDS}) for item in items]
     except (ValueError, KeyError, TypeError):
         return None
-    if not (isinstance(stopped, bool) and results and all(
-            isinstance(r.passed, bool) and isinstance(r.name, str) and isinstance(r.detail, str)
-            and isinstance(r.hint, str) for r in results)):
+    if not (isinstance(stopped, bool) and results and all(map(_well_formed, enumerate(results)))):
         return None
     report = Report(filename)
     report.results, report.stopped = results, stopped
     return report
+
+
+def _well_formed(numbered) -> bool:
+    index, r = numbered
+    return (isinstance(r.passed, bool) and isinstance(r.name, str) and isinstance(r.detail, str)
+            and isinstance(r.hints, list) and all(isinstance(h, str) for h in r.hints)
+            and (r.where is None or isinstance(r.where, dict))
+            and (r.cause is None or (type(r.cause) is int and 0 <= r.cause < index)))
 
 
 # -- the child's side -------------------------------------------------------------------

@@ -8,9 +8,14 @@ An exercise file defines (see ``docs/LAB.md`` for a template):
   "any ``Layer`` subclass";
 - ``check(target, report)``: runs the checks on what the learner wrote (``pynn.lab.checks``
   and ``pynn.lab.layer_checks`` hold the usual ones);
+- ``SHAPES``: one line per array the learner handles ("input [batch, 784] → output [batch,
+  100]"); the statement may write formulas in inline TeX between ``$...$`` (the page renders
+  them, a terminal shows them as they are);
 - optionally ``REPLACES`` (the pynn layer this one can stand in for when training:
-  ``"ReLU"``, ``"Dense"``, ``"Conv2D"``), ``SOLUTION`` (shown after ``SHOW_SOLUTION_AFTER`` failed checks),
-  ``find(namespace)`` (what to check, when it is not one name: e.g. two functions) and
+  ``"ReLU"``, ``"Dense"``, ``"Conv2D"``), ``SOLUTION``, the teacher's settings
+  ``SHOW_SOLUTION_AFTER`` (failed check runs before the solution may be shown; ``None`` or
+  ``"never"``: never; default 3) and ``HINTS`` (``False``: the checks give no hints;
+  default True), which a course may replace (``pynn.lab.courses``), ``find(namespace)`` (what to check, when it is not one name: e.g. two functions) and
   ``DEFINES`` (what ``find`` looks for, in words: "the loss functions").
 
 What is checked must be the learner's own: a class defined in their file whose ``forward``
@@ -28,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pynn.lab.checks import Report
+from pynn.lab.courses import hints_setting, settings, solution_after_setting
 from pynn.lab.guard import guest
 from pynn.lab.runner import LearnerCodeError, explain, run_code
 from pynn.layers import Layer
@@ -46,7 +52,9 @@ class Exercise:
     run_checks: Callable
     replaces: str | None = None
     solution: str | None = None
-    show_solution_after: int = SHOW_SOLUTION_AFTER
+    solution_after: int | None = SHOW_SOLUTION_AFTER   # None: never shown
+    hints: bool = True
+    shapes: tuple[str, ...] = ()
     finder: Callable | None = None
     defines: str | None = None
 
@@ -65,11 +73,12 @@ class Exercise:
             raise LearnerCodeError("your code defines no layer: write a class derived from Layer")
         return own(found[-1], found[-1].__name__, namespace["__name__"])
 
-    def check(self, target, filename: str | None = None) -> Report:
+    def check(self, target, filename: str | None = None, hints: bool | None = None) -> Report:
         """Run the checks on ``target`` (a class or function, or source code as a str,
-        compiled as ``filename``: default ``<id>.py``, the name the page downloads)."""
+        compiled as ``filename``: default ``<id>.py``, the name the page downloads).
+        ``hints``: give hints (default: the exercise's ``HINTS``; a course may say)."""
         filename = filename or f"{self.id}.py"
-        report = Report(filename)
+        report = Report(filename, hints=self.hints if hints is None else hints)
         with guest() as visit:
             try:
                 self._check(target, filename, report)
@@ -104,11 +113,22 @@ class Exercise:
             return
         self.run_checks(target, report)
 
-    def to_dict(self) -> dict:
-        """What the page shows (checks and solution stay in Python)."""
+    def solution_for(self, failures: int, course=None) -> str | None:
+        """The solution, if it may be shown after ``failures`` failed check runs in
+        ``course`` (a ``courses.Course`` or None); else None."""
+        solution_after, _ = settings(self, course)
+        if solution_after is None or failures < solution_after:
+            return None
+        return self.solution
+
+    def to_dict(self, course=None) -> dict:
+        """What the page shows (checks and solution stay in Python), with the settings of
+        ``course`` (a ``courses.Course``, or None: the exercise's own)."""
+        solution_after, hints = settings(self, course)
         return {"id": self.id, "title": self.title, "statement": reflow(self.statement),
                 "starter": self.starter.lstrip("\n"), "trainable": self.replaces is not None,
-                "replaces": self.replaces, "show_solution_after": self.show_solution_after}
+                "replaces": self.replaces, "solution_after": solution_after, "hints": hints,
+                "shapes": list(self.shapes)}
 
 
 def _from_pynn(module) -> bool:
@@ -158,12 +178,23 @@ def from_module(module) -> Exercise:
                if not hasattr(module, key)]
     if missing:
         raise ValueError(f"exercise file {name}.py lacks {', '.join(missing)}")
+    where = f"exercise file {name}.py"
     return Exercise(id=name, title=module.TITLE, order=module.ORDER, statement=module.STATEMENT,
                     starter=module.STARTER, target=module.TARGET, run_checks=module.check,
                     replaces=getattr(module, "REPLACES", None),
                     solution=getattr(module, "SOLUTION", None),
-                    show_solution_after=getattr(module, "SHOW_SOLUTION_AFTER", SHOW_SOLUTION_AFTER),
+                    solution_after=solution_after_setting(
+                        getattr(module, "SHOW_SOLUTION_AFTER", SHOW_SOLUTION_AFTER), where),
+                    hints=hints_setting(getattr(module, "HINTS", True), where),
+                    shapes=shapes(getattr(module, "SHAPES", ()), where),
                     finder=getattr(module, "find", None), defines=getattr(module, "DEFINES", None))
+
+
+def shapes(value, where: str) -> tuple[str, ...]:
+    """``SHAPES``: a list of lines of text."""
+    if isinstance(value, str) or not all(isinstance(line, str) for line in value):
+        raise ValueError(f"{where}: SHAPES must be a list of lines of text, got {value!r}")
+    return tuple(value)
 
 
 def load_exercises(package: str = "pynn.lab.exercises") -> dict[str, Exercise]:

@@ -17,6 +17,12 @@ TARGET = "Conv2D"
 REPLACES = "Conv2D"
 SHOW_SOLUTION_AFTER = 3
 
+SHAPES = [
+    "input [batch, in_channels, height, width] → output [batch, out_channels, height - k + 1, width - k + 1]",
+    "W [out_channels, in_channels, k, k], b [out_channels]",
+    "grad_output (the output's shape) → grad_input (the input's shape)",
+]
+
 STATEMENT = """
 A Conv2D layer slides out_channels filters of k×k over a batch of images
 input [batch, in_channels, height, width] (no padding, stride 1):

@@ -13,15 +13,23 @@ ORDER = 2
 TARGET = "Dense"
 REPLACES = "Dense"
 
-STATEMENT = """
-A Dense layer computes output = input @ W + b for a batch input [batch, input_units]: W has
-shape [input_units, output_units], b has shape [output_units]. Start W with small random
-numbers (normal × 0.01, as the assignment does; He or Xavier pass too) and b with zeros.
+SHAPES = [
+    "input [batch, 784] → output [batch, 100] (Dense(784, 100))",
+    "weights [784, 100], biases [100]",
+    "grad_output [batch, 100] → grad_input [batch, 784]",
+]
 
-backward(input, grad_output) returns dL/d(input) = grad_output @ W.T, then takes one SGD
-step: W -= learning_rate * dL/dW and b -= learning_rate * dL/db. grad_output is already
-divided by the batch size (the loss gradient does it), so dL/dW = input.T @ grad_output and
-dL/db is grad_output summed over the batch: sum, don't average.
+STATEMENT = r"""
+A Dense layer computes $f(X) = X W + b$ for a batch $X$ [batch, input_units]: $W$ has
+shape [input_units, output_units] and $b$ has shape [output_units]. Start $W$ with small
+random numbers (normal × 0.01, as the assignment does; He or Xavier pass too) and $b$ with
+zeros.
+
+backward(input, grad_output) returns $\partial L / \partial X$, then takes one SGD step:
+$W \leftarrow W - \eta \, \partial L / \partial W$ and $b \leftarrow b - \eta \, \partial L /
+\partial b$, with $\eta$ = self.learning_rate. grad_output is already divided by the batch
+size (the loss gradient does it): each example's share of $\partial L / \partial W$ and
+$\partial L / \partial b$ adds up over the batch — sum, don't average.
 
 The lab accepts the notebook's way (this starter: self.weights, self.biases, the step inside
 backward with self.learning_rate; your own Layer base class or pynn's) and pynn's way

@@ -16,6 +16,12 @@ TARGET = "Dropout"
 RATE = 0.25
 SHAPE = (400, 250)
 
+SHAPES = [
+    "input [batch, units] → output [batch, units]",
+    "self.mask [batch, units], from the last forward",
+    "grad_output [batch, units] → grad_input [batch, units]",
+]
+
 STATEMENT = """
 "What else to try": dropout. While training, a Dropout layer zeroes each number of its
 input with probability rate, and multiplies the numbers it keeps by 1 / (1 - rate), so that

@@ -10,6 +10,11 @@ TITLE = "forward(network, X)"
 ORDER = 4
 TARGET = "forward"
 
+SHAPES = [
+    "X [batch, 784] → a list of one activation per layer",
+    "activations[-1]: the logits [batch, 10]",
+]
+
 STATEMENT = """
 The network is a plain list of layers, each one applied to what the previous one gave.
 forward(network, X) runs a batch X [batch, input_units] through all of them and returns

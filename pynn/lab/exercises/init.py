@@ -14,6 +14,10 @@ TARGET = "he_normal"
 SIZES = (400, 100)
 TOLERANCE = 0.03
 
+SHAPES = [
+    "he_normal(input_units, output_units, rng) → W [input_units, output_units]",
+]
+
 STATEMENT = """
 "What else to try": a better initialisation. The assignment starts W with normal numbers
 × 0.01: fine for 3 layers, but each Dense + ReLU then shrinks the signal, and a deep network

@@ -13,6 +13,11 @@ ORDER = 7
 TARGET = "iterate_minibatches"
 MOST_BATCHES = 1000  # a generator that never ends is cut here
 
+SHAPES = [
+    "inputs [N, 784], targets [N] → batches inputs [batchsize, 784], targets [batchsize]",
+    "N // batchsize batches per epoch",
+]
+
 STATEMENT = """
 iterate_minibatches(inputs, targets, batchsize, shuffle=False) goes once through the data
 set (one epoch) and yields its minibatches (inputs[i], targets[i]) of batchsize examples:

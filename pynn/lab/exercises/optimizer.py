@@ -14,6 +14,12 @@ TARGET = None  # two classes, found by name below
 CLASSES = ("Momentum", "Adam")
 DEFINES = "Momentum and Adam"
 
+SHAPES = [
+    "params: a list of arrays, any shapes",
+    "grads: a list of arrays, each its param's shape",
+    "state (a velocity, m, v): one array per param, of its shape",
+]
+
 STATEMENT = """
 The assignment's layers take a plain SGD step: param -= lr * grad. Two better steps, each a
 class whose step(params, grads) gets two lists of arrays (every parameter of the network,

@@ -12,6 +12,11 @@ ORDER = 8
 TARGET = None  # any class with forward and backward (the last one in the file), see find
 DEFINES = "a layer"
 
+SHAPES = [
+    "input [batch, units] → output [batch, units]",
+    "grad_output [batch, units] → grad_input [batch, units]",
+]
+
 STATEMENT = """
 "What else to try": a nonlinearity of your own — LeakyReLU, Tanh, Sigmoid, ELU,
 Softplus, ... Its forward and backward are checked against each other by central

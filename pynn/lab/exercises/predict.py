@@ -10,6 +10,10 @@ TITLE = "predict(network, X)"
 ORDER = 5
 TARGET = "predict"
 
+SHAPES = [
+    "X [batch, 784] → labels [batch] (integers)",
+]
+
 STATEMENT = """
 predict(network, X) returns the class the network finds most likely for each example of
 the batch X [batch, input_units]: the index of the largest logit of each row, an integer

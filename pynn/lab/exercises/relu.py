@@ -12,13 +12,20 @@ ORDER = 1
 TARGET = "ReLU"
 REPLACES = "ReLU"
 
-STATEMENT = """
-A ReLU layer applies max(0, x) to every number of its input: forward(input) returns an array
-of the same shape [batch, units]. Work elementwise, on the whole batch at once (np.maximum).
+SHAPES = [
+    "input [batch, units] → output [batch, units]",
+    "grad_output [batch, units] → grad_input [batch, units]",
+]
 
-backward(input, grad_output) gets dL/d(output) and returns dL/d(input) by the chain rule: the
-gradient passes where the input was positive and is 0 elsewhere. ReLU has no parameters, so
-there is nothing to update.
+STATEMENT = r"""
+A ReLU layer applies $\max(0, x)$ to every number $x$ of its input: forward(input) returns
+an array of the same shape [batch, units]. Work elementwise, on the whole batch at once:
+Python's own max compares whole arrays, numpy has an elementwise one.
+
+backward(input, grad_output) gets $\partial L / \partial \mathrm{output}$ (grad_output) and
+returns $\partial L / \partial \mathrm{input}$ by the chain rule: grad_output times the
+derivative of $\max(0, x)$ at each input. ReLU has no parameters, so there is nothing to
+update.
 
 The lab accepts the notebook's way (this starter: a Layer base class of your own, and layers
 with parameters update them in backward) and pynn's way (class ReLU(Layer) with

@@ -13,17 +13,24 @@ TARGET = None  # two functions, found by name below
 FUNCTIONS = ("softmax_crossentropy_with_logits", "grad_softmax_crossentropy_with_logits")
 DEFINES = "the loss functions"
 
-STATEMENT = """
-The network's last layer gives logits [batch, n_classes]: unnormalised scores. The loss of
-example i with true class y_i is -log softmax(logits_i)[y_i]
-  = -logits[i, y_i] + log(sum_j exp(logits[i, j])).
+SHAPES = [
+    "logits [batch, 10], reference_answers [batch] (integers 0-9)",
+    "loss: [batch], one number per example",
+    "gradient: [batch, 10], the logits' shape",
+]
+
+STATEMENT = r"""
+The network's last layer gives logits $a$ [batch, n_classes]: unnormalised scores. The loss
+of example $i$ with true class $y_i$ is $-\log \mathrm{softmax}(a_i)_{y_i} = -a_{i, y_i} +
+\log \sum_j e^{a_{i, j}}$.
 
 1. softmax_crossentropy_with_logits(logits, reference_answers) returns the loss of each
    example, shape [batch].
 2. grad_softmax_crossentropy_with_logits(logits, reference_answers) returns the gradient of
-   the MEAN loss with respect to the logits: (softmax(logits) - onehot(answers)) / batch.
+   the MEAN loss with respect to the logits: $(\mathrm{softmax}(a) - \mathrm{onehot}(y)) /
+   \mathrm{batch}$.
 
-Both must stay finite for logits of ±1000: exp(1000) overflows. Subtract each row's maximum
+Both must stay finite for logits of ±1000: $e^{1000}$ overflows. Subtract each row's maximum
 before exp — it changes nothing mathematically.
 """
 

@@ -15,6 +15,11 @@ TITLE = "train(network, X, y)"
 ORDER = 6
 TARGET = "train"
 
+SHAPES = [
+    "X [batch, 784], y [batch] → the mean loss (one number)",
+    "layer_inputs = [X] + activations: layer_inputs[i] goes into network[i]",
+]
+
 STATEMENT = """
 train(network, X, y) makes one training step on the batch X [batch, input_units] with its
 labels y [batch], and returns the batch's mean loss:
