@@ -35,11 +35,17 @@ def failed(report) -> list[str]:
     return [result.name for result in report.results if not result.passed]
 
 
+HEADER_KEYS = ("exercise", "caught by", "says")
+
+
 def header(path: Path) -> dict[str, str]:
-    """``# exercise: relu`` / ``# caught by: <check name>`` from a wrong answer's first lines."""
+    """``# exercise: relu`` / ``# caught by: <check name>`` / optionally ``# says: <words>``
+    from a wrong answer's first lines."""
     found = {}
-    for line in path.read_text().splitlines()[:3]:
+    for line in path.read_text().splitlines():
         key, _, value = line.lstrip("# ").partition(": ")
+        if not line.startswith("#") or key not in HEADER_KEYS:
+            break
         found[key] = value
     return found
 
@@ -50,11 +56,17 @@ def test_there_are_wrong_answers_for_every_exercise():
 
 
 @pytest.mark.parametrize("path", WRONG, ids=[path.stem for path in WRONG])
-def test_every_wrong_answer_fails_the_check_that_names_its_mistake(path):
+def test_every_wrong_answer_fails_first_at_the_check_that_names_its_mistake(path):
+    """The check the header names is the first root cause (the failures before it, if any,
+    are other roots: a wrong answer may make several slips); it says what the header says."""
     expected = header(path)
     report = pynn.lab.check(expected["exercise"], path.read_text(), filename=path.name)
     assert not report.passed, str(report)
-    assert expected["caught by"] in failed(report), str(report)
+    roots = [report.results[i] for i in report.roots()]
+    assert expected["caught by"] in [root.name for root in roots], str(report)
+    caught = next(root for root in roots if root.name == expected["caught by"])
+    if "says" in expected:
+        assert expected["says"] in caught.detail + " ".join(caught.hints), str(report)
     # nothing it did survives its check: the starter code still fails, a solution still passes
     assert not pynn.lab.check("relu", pynn.lab.get("relu").starter).passed
     assert pynn.lab.check("relu", RELU).passed

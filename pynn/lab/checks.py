@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pynn.gradcheck import numerical_gradient
-from pynn.lab.runner import explain
+from pynn.lab.runner import explain, learner_line
 
 TOLERANCE = 1e-6  # worst relative error of a correct float64 backward is ~1e-9
 
@@ -97,7 +97,8 @@ class Report:
     (``about``: "forward", "grad_input", "W", ...). A failed check *follows* the first earlier
     root failure (a failed check whose ``cause`` is None) that measured one of the same
     quantities, or that measured ``forward`` (every later check runs forward); its ``cause``
-    is that root's index. A failed check that shares nothing with an earlier root is a root
+    is that root's index. A check that fails because the learner's code raised measures "an
+    error at line N" too, so every check that dies on the same line follows the first. A failed check that shares nothing with an earlier root is a root
     itself. ``hints=False`` leaves every result's hints empty (a teacher's setting)."""
 
     def __init__(self, filename: str | None = None, hints: bool = True):
@@ -119,8 +120,10 @@ class Report:
             detail, passed, where = str(failure), False, failure.where
         except BaseException as error:  # the learner's code raised (even SystemExit): show
             detail, passed = explain(error, self.filename), False  # where, in their lines
-            if "\n→ " in detail:    # the slip is named already: a general hint would mislead
-                hint = ""
+            hint = ""    # the error and its line say what happened; a hint about numbers would mislead
+            line = learner_line(error, self.filename)
+            if line is not None:   # every check that dies on the same line fails for one reason
+                about = (*about, f"an error at line {line}")
         self._add(CheckResult(name, passed, detail, [] if passed else staged(hint), where,
                               about=tuple(about)))
         if essential and not passed:
@@ -223,7 +226,7 @@ def precision_of(output) -> Precision:
 
 
 # What a comparison's expected values are, in words: compare(..., what) → "(the numerical gradient)".
-SOURCES = {"numerical": "the numerical gradient", "pynn's": "pynn's layer"}
+SOURCES = {"numerical": "the numerical gradient", "pynn's": "pynn's"}
 
 
 def numbers(yours: float, expected: float) -> tuple[str, str]:
@@ -344,6 +347,19 @@ def averaged_message(what: str, batch: int, how: str = "") -> str:
         return head + "don't divide it again"
     mean = " (.mean(axis=0))" if how == "grad_output.sum(axis=0)" else ""
     return head + f"sum over the batch{f' ({how})' if how else ''}, don't average{mean}"
+
+
+def compare_gradient(name: str, mine, numerical, batch: int, how: str = "", tolerance=TOLERANCE,
+                     input=None, note: str = "") -> str:
+    """``compare`` with the numerical gradient, naming the assignment's most common slip: a
+    gradient exactly 1/batch of what it should be (``averaged_message``, with ``how``).
+    ``note`` ends the detail (e.g. the precision it was compared at)."""
+    try:
+        return compare(name, mine, numerical, "numerical", tolerance, input=input) + note
+    except Failed as failure:
+        if is_per_batch(scale_of(mine, numerical), batch):
+            raise Failed(averaged_message(f"your {name}", batch, how), failure.where) from None
+        raise Failed(f"{failure}{note}", failure.where) from None
 
 
 def how_to_sum(name: str, ndim: int, input_ndim: int = 2) -> str:

@@ -16,13 +16,21 @@ from collections.abc import Callable
 import numpy as np
 
 from pynn.layers import Layer
-from pynn.lab.checks import (Failed, Report, averaged_message, away_from_kinks, call, compare,
-                             fresh, how_to_sum, is_per_batch, layer_gradients, scale_of)
+from pynn.lab.checks import (Failed, Report, away_from_kinks, call, compare, compare_gradient,
+                             fresh, how_to_sum, layer_gradients)
 from pynn.lab.notebook_layers import check_notebook_layer, fresh_copy, recognise, to_float64
 
-CONTRACT_HINT = ("backward(input, grad_output) must fill self.grads (same keys and shapes as "
-                 "self.params) and return grad_input, the gradient with respect to input; it "
-                 "must not change self.params (the optimizer does that)")
+CONTRACT_HINT = ("pynn's way: backward only computes gradients; the optimizer changes the parameters",
+                 "backward(input, grad_output) fills self.grads (same keys and shapes as "
+                 "self.params) and returns grad_input, of the input's shape; it never changes "
+                 "self.params")
+AGREEMENT_HINT = ("the values named are yours and pynn's on the same input: compare your "
+                  "formulas with the statement", "the where-line gives the element, its input "
+                  "and both values")
+# The formula stage of a gradient check's hint, for the parameters of the usual layers.
+GRADIENT_FORMULAS = {"W": "for a Dense: dL/dW = input.T @ grad_output (summed over the batch, "
+                          "not averaged)",
+                     "b": "for a Dense: dL/db = grad_output.sum(axis=0)"}
 
 
 def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), reference=None,
@@ -60,8 +68,8 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
         return f"{cls.__name__} built" if " object at 0x" in shown else shown
 
     report.check("builds", builds, essential=True,
-                 hint="start from the starter code: the same class name and constructor "
-                      "arguments, with forward(self, input) and backward(self, input, grad_output)")
+                 hint=("start from the starter code: the same class name and constructor arguments",
+                       "class ...: with forward(self, input) and backward(self, input, grad_output)"))
 
     def which():
         nonlocal contract
@@ -69,9 +77,10 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
         return contract.describe(cls.__name__)
 
     report.check("the contract", which, essential=True,
-                 hint="the notebook's way: self.weights, self.biases and self.learning_rate, with "
-                      "the SGD step in backward; pynn's way: self.params and self.grads (call "
-                      "super().__init__() first), the optimizer takes the step")
+                 hint=("keep the parameters where one of the two ways looks for them",
+                       "the notebook's way: self.weights, self.biases and self.learning_rate, with "
+                       "the SGD step in backward; pynn's way: self.params and self.grads (call "
+                       "super().__init__() first), the optimizer takes the step"))
     if report.stopped:
         return
     x = away_from_kinks(rng.normal(size=input_shape))
@@ -84,10 +93,16 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
                          f"{out.shape}; expected [{input_shape[0]}{rest}]")
         return f"forward: {tuple(x.shape)} → {out.shape}"
 
-    report.check("output shape", output_shape, essential=True,
+    report.check("output shape", output_shape, essential=True, about=("forward",),
                  hint="forward(input) gets a whole batch [batch, units] and returns one row per example")
     if report.stopped:
         return
+    if reference is not None:
+        report.check("forward agrees with pynn's layer", lambda: _forward_agrees(layer, reference(layer), x),
+                     about=("forward",),
+                     hint=("read the statement's formula for the output again; the element named "
+                           "is the worst one, with its input", "compare it with the statement, "
+                           "element by element: the where-line gives the input and both outputs"))
     if extra is not None:
         extra(report, cls)
     if contract.way == "notebook":
@@ -98,18 +113,22 @@ def check_layer(report: Report, cls, make: Callable, *, input_shape=(4, 5), refe
     if all(result.passed for result in report.results):   # else the cause is named already
         report.check(f"gradients for a batch of {other[0]} too",
                      lambda: _another_batch(report, layer, contract, away_from_kinks(rng.normal(size=other)), rng),
-                     hint="a gradient that is right for one batch size only: look for a number "
-                          "written where input.shape[0] (or a sum over the batch) belongs")
+                     about=("grad_input", *contract.keys),
+                     hint=("a gradient that is right for one batch size only",
+                           "look for a number written where input.shape[0] (or a sum over the "
+                           "batch) belongs"))
     for value in extremes:
         report.check(f"no NaN or inf for inputs of {value:g}",
-                     lambda v=value: _finite(fresh_copy(layer, contract), x, v),
-                     hint="large inputs must not overflow: avoid exp() of big numbers and "
-                          "divisions that can reach 0/0")
+                     lambda v=value: _finite(fresh_copy(layer, contract), x, v), about=("extremes",),
+                     hint=("large inputs must not overflow",
+                           "avoid exp() of big numbers and divisions that can reach 0/0"))
 
 
 def _pynn_checks(report: Report, layer: Layer, x: np.ndarray, rng, reference) -> None:
     """pynn's contract: backward fills self.grads, the gradients, agreement with pynn."""
-    report.check("backward keeps the contract", lambda: _contract(layer, x, rng), hint=CONTRACT_HINT)
+    keys = tuple(layer.params)
+    report.check("backward keeps the contract", lambda: _contract(layer, x, rng),
+                 about=("grad_input", *keys), hint=CONTRACT_HINT)
     analytic = numerical = precision = None
 
     def measure():
@@ -121,25 +140,20 @@ def _pynn_checks(report: Report, layer: Layer, x: np.ndarray, rng, reference) ->
             if analytic is None:
                 measure()
             note = f"; {precision.note}" if precision.note else ""
-            try:
-                return compare(name, analytic[name], numerical[name], "numerical",
-                               precision.tolerance) + note
-            except Failed as failure:
-                batch = x.shape[0]
-                if is_per_batch(scale_of(analytic[name], numerical[name]), batch):
-                    how = "grad_input" if name == "grad_input" else how_to_sum(
-                        name[7:-2], np.ndim(numerical[name]), x.ndim)
-                    raise Failed(averaged_message(f"your {name}", batch, how)) from None
-                raise Failed(f"{failure}{note}") from None
+            how = "grad_input" if name == "grad_input" else how_to_sum(
+                name[7:-2], np.ndim(numerical[name]), x.ndim)
+            return compare_gradient(name, analytic[name], numerical[name], x.shape[0], how,
+                                    precision.tolerance, input=x, note=note)
         what = "the input" if name == "grad_input" else f"parameter {name[6:-1]}"
-        report.check(f"gradient check: {name}", gradient,
-                     hint=f"backward's gradient with respect to {what} differs from central "
-                          f"differences of forward: check the chain rule for it (the element "
-                          f"named is the worst one)")
+        key = "grad_input" if name == "grad_input" else name[7:-2]
+        report.check(f"gradient check: {name}", gradient, about=(key,),
+                     hint=(f"backward's gradient with respect to {what} differs from central "
+                           f"differences of forward: the where-line names the worst element",
+                           GRADIENT_FORMULAS.get(key, "by the chain rule: grad_output times the "
+                                                      "derivative of forward")))
     if reference is not None:
         report.check("agrees with pynn's layer", lambda: _agreement(layer, reference(layer), x, rng),
-                     hint="compare your formulas with the statement; the values named are "
-                          "yours and pynn's on the same input")
+                     about=("grad_input", *keys), hint=AGREEMENT_HINT)
 
 
 def _another_batch(report: Report, layer, contract, x: np.ndarray, rng) -> str:
@@ -175,8 +189,10 @@ def _contract(layer: Layer, x: np.ndarray, rng) -> str:
         if grad is None:
             raise Failed(f"self.grads has no {key!r} after backward (self.params has)")
         if np.shape(grad) != np.shape(value):
+            turned = (": the product is transposed — for Dense, grads['W'] = input.T @ "
+                      "grad_output has W's shape" if np.shape(grad) == np.shape(value)[::-1] else "")
             raise Failed(f"self.grads[{key!r}] has shape {np.shape(grad)}; self.params[{key!r}] "
-                         f"has {np.shape(value)}")
+                         f"has {np.shape(value)}{turned}")
     names = ", ".join(repr(k) for k in layer.params) or "no parameters"
     return f"returns grad_input {x.shape}; grads for {names}; params unchanged"
 
@@ -187,11 +203,17 @@ def _agreement(layer: Layer, reference: Layer, x: np.ndarray, rng) -> str:
     g = rng.normal(size=np.shape(expected_out))
     expected_grad = reference.backward(x.copy(), g.copy())
     expected = {key: np.array(value, copy=True) for key, value in reference.grads.items()}
-    compare("forward", call(layer.forward, x), expected_out, "pynn's")
-    compare("grad_input", call(layer.backward, x, g), expected_grad, "pynn's")
+    compare("forward", call(layer.forward, x), expected_out, "pynn's", input=x)
+    compare("grad_input", call(layer.backward, x, g), expected_grad, "pynn's", input=x)
     for key in reference.params:
         compare(f"grads[{key!r}]", fresh(layer.grads[key]), expected[key], "pynn's")
     return "forward, grad_input and every gradient equal pynn's (relative error < 1e-6)"
+
+
+def _forward_agrees(layer, reference: Layer, x: np.ndarray) -> str:
+    expected = reference.forward(x.copy())   # pynn's first, on a copy of its own
+    compare("forward", call(layer.forward, x), expected, "pynn's", input=x)
+    return "forward equals pynn's (relative error < 1e-6)"
 
 
 def _finite(layer: Layer, x: np.ndarray, value: float) -> str:

@@ -28,9 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from pynn.gradcheck import numerical_gradient
-from pynn.lab.checks import (Failed, averaged_message, call, compare, how_to_sum, in_float64,
-                             is_per_batch, precision_of, scale_of)
+from pynn.lab.checks import (Failed, averaged_message, call, compare, compare_gradient, how_to_sum,
+                             in_float64, is_per_batch, precision_of, scale_of)
 
+UPDATED_FIRST = ("your grad_input uses the weights after the update: compute grad_input "
+                 "(grad_output @ self.weights.T) first, then change self.weights — the "
+                 "gradient flows through the weights forward used")
 # The notebook's attribute → pynn's key in ``params``.
 NOTEBOOK_NAMES = {"weights": "W", "biases": "b"}
 PYNN_NAMES = {key: name for name, key in NOTEBOOK_NAMES.items()}
@@ -54,6 +57,11 @@ class Contract:
                     f"{_and(f'self.{name}' for name in self.names)} with self.learning_rate")
         return (f"your {class_name} follows pynn's contract: backward fills "
                 f"{_and(f'self.grads[{key!r}]' for key in self.names)}; an optimizer updates self.params")
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The parameters by pynn's names (``W``, ``b``), whichever way the layer keeps them."""
+        return tuple(NOTEBOOK_NAMES.get(name, name) for name in self.names)
 
     @property
     def title(self) -> str:
@@ -186,40 +194,46 @@ def check_notebook_layer(report, layer, contract: Contract, x: np.ndarray, rng, 
         kept = _and(f"self.{name} {m.before[name].shape}" for name in names)
         return f"returns grad_input {x.shape}" + (f"; {kept} keep their shapes" if names else "")
 
-    report.check("backward keeps the contract", keeps,
-                 hint="backward(input, grad_output) returns grad_input (the input's shape); "
-                      + ("it also takes the SGD step: self.weights = self.weights - "
-                         "self.learning_rate * grad_weights, the same for the biases" if names
-                         else "this layer has no parameters to update"))
+    report.check("backward keeps the contract", keeps, about=("grad_input", *contract.keys),
+                 hint=("backward returns grad_input, of the input's shape"
+                       + (", and takes the SGD step on the parameters, which keep their shapes"
+                          if names else "; this layer has no parameters to update"),
+                       "self.weights = self.weights - self.learning_rate * grad_weights, the "
+                       "same for the biases" if names else "return grad_output times the "
+                       "derivative of forward at input"))
 
     def gradient() -> str:
         m = measure()
         note = f"; {m.precision.note}" if m.precision.note else ""
         try:
-            return compare("grad_input", m.grad_input, m.numerical["grad_input"], "numerical",
-                           m.precision.tolerance) + note
-        except Failed:
-            if is_per_batch(scale_of(m.grad_input, m.numerical["grad_input"]), batch):
-                raise Failed(averaged_message("your grad_input", batch, "grad_input")) from None
+            return compare_gradient("grad_input", m.grad_input, m.numerical["grad_input"], batch,
+                                    "grad_input", m.precision.tolerance, input=x, note=note)
+        except Failed as failure:
             if names and _matches_updated(m, x, g):
-                raise Failed("your grad_input uses the weights after the update: compute "
-                             "grad_input (grad_output @ self.weights.T) first, then change "
-                             "self.weights — the gradient flows through the weights forward used") from None
+                raise Failed(UPDATED_FIRST, failure.where) from None
             raise
 
-    report.check("gradient check: grad_input", gradient,
-                 hint="backward's gradient with respect to the input differs from central "
-                      "differences of forward (with the weights before the update): check the "
-                      "chain rule (the element named is the worst one)")
+    report.check("gradient check: grad_input", gradient, about=("grad_input",),
+                 hint=("backward's gradient with respect to the input differs from central "
+                       "differences of forward (with the weights before the update): the "
+                       "where-line names the worst element",
+                       "grad_input = grad_output @ self.weights.T for a Dense, computed before "
+                       "the update" if names else "grad_input = grad_output times the "
+                       "derivative of forward at input, elementwise"))
     for name in names:
         report.check(f"the SGD step: self.{name}", lambda name=name: _step(measure(), name, rate, x),
-                     hint=f"backward ends with self.{name} = self.{name} - self.learning_rate * "
-                          f"grad_{name}, where grad_{name} is the loss's gradient with respect "
-                          f"to self.{name}, summed over the batch")
+                     about=(NOTEBOOK_NAMES[name],),
+                     hint=(f"backward ends with one SGD step on self.{name}, using the loss's "
+                           f"gradient with respect to it, added up over the batch",
+                           f"self.{name} = self.{name} - self.learning_rate * grad_{name}, with "
+                           + ("grad_weights = input.T @ grad_output" if name == "weights"
+                              else "grad_biases = grad_output.sum(axis=0)")))
     if reference is not None:
         report.check("agrees with pynn's layer", lambda: _agreement(layer, reference(layer), x, g, rate),
-                     hint="compare your formulas with the statement; the values named are "
-                          "yours and pynn's on the same input")
+                     about=("grad_input", *contract.keys),
+                     hint=("the values named are yours and pynn's on the same input: compare "
+                           "your formulas with the statement", "the where-line gives the "
+                           "element, its input and both values"))
 
 
 def _new_value(m: _Measured, name: str) -> np.ndarray:
@@ -256,19 +270,19 @@ def _step(m: _Measured, name: str, rate: float, x: np.ndarray) -> str:
     what = {"weights": "your weight update", "biases": "your bias update"}.get(name, f"your update of self.{name}")
     try:
         detail = compare(f"new − old self.{name}", step, expected, "expected", m.precision.tolerance)
-    except Failed:
+    except Failed as failure:
         scale, batch = scale_of(step, expected), x.shape[0]
         if is_per_batch(scale, batch):
-            raise Failed(averaged_message(what, batch, how_to_sum(name, old.ndim, x.ndim))) from None
+            raise Failed(averaged_message(what, batch, how_to_sum(name, old.ndim, x.ndim)), failure.where) from None
         if scale is not None and abs(scale + 1) < 0.02:
-            raise Failed(f"{what} goes uphill: subtract self.learning_rate * grad_{name}") from None
+            raise Failed(f"{what} goes uphill: subtract self.learning_rate * grad_{name}", failure.where) from None
         if scale is not None and abs(scale * rate - 1) < 0.02:
-            raise Failed(f"{what} is the whole gradient: multiply it by self.learning_rate") from None
+            raise Failed(f"{what} is the whole gradient: multiply it by self.learning_rate", failure.where) from None
         if scale is not None:
             raise Failed(f"{what} is {scale:.3g} × what it should be (−learning_rate × the "
-                         f"gradient of sum(forward(input) * grad_output), summed over the batch)") from None
+                         f"gradient of sum(forward(input) * grad_output), summed over the batch)", failure.where) from None
         if old.ndim == 2 and old.shape[0] == old.shape[1] and scale_of(step, expected.T) is not None:
-            raise Failed(f"{what} is transposed: grad_{name} = input.T @ grad_output") from None
+            raise Failed(f"{what} is transposed: grad_{name} = input.T @ grad_output", failure.where) from None
         raise
     return f"new − old = −learning_rate × gradient ({detail})"
 
@@ -279,9 +293,9 @@ def _agreement(layer, reference, x: np.ndarray, g: np.ndarray, rate: float) -> s
     expected_grad = reference.backward(x.copy(), g.copy())
     expected = {key: np.array(value, copy=True) for key, value in reference.grads.items()}
     mine = copy.deepcopy(layer)
-    compare("forward", call(mine.forward, x), expected_out, "pynn's")
+    compare("forward", call(mine.forward, x), expected_out, "pynn's", input=x)
     before = {key: np.array(value, dtype=np.float64) for key, value in parameters(mine).items()}
-    compare("grad_input", call(mine.backward, x, g), expected_grad, "pynn's")
+    compare("grad_input", call(mine.backward, x, g), expected_grad, "pynn's", input=x)
     after = parameters(mine)
     for key in reference.params:
         step = (np.asarray(after[key], dtype=np.float64) - before[key]) / -rate

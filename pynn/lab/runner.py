@@ -41,11 +41,7 @@ def explain(error: BaseException, filename: str | None = None) -> str:
     line 2 in f: return 1 / 0
     ZeroDivisionError: division by zero
     """
-    def mine(name) -> bool:
-        if filename:
-            return name == filename
-        return bool(name) and not os.path.isabs(name) and not name.startswith("<")
-
+    mine = _is_learners(filename)
     if isinstance(error, SyntaxError) and mine(error.filename):
         where = f"line {error.lineno}"
         text = (error.text or "").rstrip("\n")
@@ -69,6 +65,23 @@ def explain(error: BaseException, filename: str | None = None) -> str:
     return "\n".join(lines + ([f"→ {tip}"] if tip else []))
 
 
+def _is_learners(filename: str | None):
+    """Whether a frame's file is the learner's: ``filename``, or (``None``) any file that is
+    not on disk (their code is compiled under a bare name such as ``relu.py``)."""
+    def mine(name) -> bool:
+        if filename:
+            return name == filename
+        return bool(name) and not os.path.isabs(name) and not name.startswith("<")
+    return mine
+
+
+def learner_line(error: BaseException, filename: str | None = None) -> int | None:
+    """The line of the learner's code that raised ``error`` (the last of their frames), or None."""
+    mine = _is_learners(filename)
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if mine(frame.filename)]
+    return frames[-1].lineno if frames else None
+
+
 # Names that live on the layer: a bare ``weights`` in a method is a forgotten ``self.``.
 LAYER_ATTRIBUTES = ("weights", "biases", "learning_rate", "params", "grads")
 
@@ -90,6 +103,9 @@ def advice(error: BaseException, line: str | None, message: str | None = None) -
                 "(np.where(input > 0, ...), np.maximum, a mask like input > 0)")
     if isinstance(error, NameError) and getattr(error, "name", None) in LAYER_ATTRIBUTES:
         return f"{error.name} belongs to the layer: write self.{error.name}"
+    mixed = _mixed_ways(error, line)
+    if mixed:
+        return mixed
     if isinstance(error, AttributeError) and " object has no attribute " in message:
         name = getattr(error, "name", None)
         if name in ("params", "grads"):
@@ -108,6 +124,37 @@ def advice(error: BaseException, line: str | None, message: str | None = None) -
         return ("the shapes do not fit: is a product transposed? For Dense, grad_input = "
                 "grad_output @ W.T has the input's shape and dW = input.T @ grad_output has W's "
                 "(print the .shape of each factor)")
+    return ""
+
+
+# The notebook's names of a layer's parameters and pynn's keys in self.params.
+PARAMETER_KEYS = {"weights": "W", "biases": "b"}
+
+
+def _mixed_ways(error: BaseException, line: str) -> str:
+    """The slip of a layer that keeps its parameters one way and reads them the other:
+    ``self.weights`` on a layer with ``self.params["W"]``, or the other way round."""
+    if isinstance(error, KeyError) and "params[" in line and error.args and error.args[0] in ("W", "b"):
+        key = error.args[0]
+        name = {k: n for n, k in PARAMETER_KEYS.items()}[key]
+        return (f"self.params has no {key!r}: pynn's way sets self.params[{key!r}] in __init__ "
+                f"(after super().__init__()); the notebook's way uses self.{name} everywhere")
+    if not isinstance(error, AttributeError):
+        return ""
+    name, layer = getattr(error, "name", None), getattr(error, "obj", None)
+    try:
+        state = dict(object.__getattribute__(layer, "__dict__"))
+    except Exception:   # no instance dict (or a learner's object that refuses): no advice
+        return ""
+    params = state.get("params")
+    if name in PARAMETER_KEYS and isinstance(params, dict) and PARAMETER_KEYS[name] in params:
+        key = PARAMETER_KEYS[name]
+        return (f"your layer keeps this parameter in self.params[{key!r}] (pynn's way): write "
+                f"self.params[{key!r}], not self.{name} — one way throughout")
+    if name == "params" and any(n in state for n in PARAMETER_KEYS):
+        kept = next(n for n in PARAMETER_KEYS if n in state)
+        return (f"your layer keeps its parameters in self.{kept} (the notebook's way): write "
+                f"self.{kept}, not self.params[...] — one way throughout")
     return ""
 
 

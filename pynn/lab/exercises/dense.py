@@ -3,9 +3,9 @@
 import numpy as np
 
 from pynn.gradcheck import numerical_gradient
-from pynn.lab.checks import Failed, call, compare, precision_of
+from pynn.lab.checks import Failed, call, compare, compare_gradient, precision_of
 from pynn.lab.layer_checks import check_layer
-from pynn.lab.notebook_layers import construct, parameters, set_parameter, to_float64
+from pynn.lab.notebook_layers import UPDATED_FIRST, construct, parameters, set_parameter, to_float64
 from pynn.layers import Dense
 
 TITLE = "Dense"
@@ -150,18 +150,30 @@ def assignment_checks(report, cls):
         x = np.linspace(-1, 1, 10 * 32).reshape([10, 32])
         eps = precision_of(call(layer.forward, x)).eps
         numeric = numerical_gradient(lambda: float(np.sum(call(layer.forward, x))), x, eps)
+        weights_before = np.array(parameters(layer)["W"], dtype=np.float64)
         grads = call(layer.backward, x, np.ones([10, 64]))
-        return compare("grad_input", grads, numeric, "numerical", tolerance=1e-3)
+        try:
+            return compare_gradient("grad_input", grads, numeric, 10, "grad_input", tolerance=1e-3, input=x)
+        except Failed as failure:
+            weights_after = np.asarray(parameters(layer)["W"], dtype=np.float64)
+            if (np.shape(weights_after) == weights_before.shape and np.shape(grads) == x.shape
+                    and not np.allclose(weights_after, weights_before)
+                    and np.allclose(grads, np.ones([10, 64]) @ weights_after.T)):
+                raise Failed(UPDATED_FIRST, failure.where) from None
+            raise
 
-    report.check("the assignment's initialisation check", initialisation,
-                 hint="W: small random numbers, different for every unit: rng.normal(size="
-                      "(input_units, output_units)) * 0.01 as the assignment says, or He's "
-                      "* np.sqrt(2 / input_units); b: zeros")
-    report.check("the assignment's forward check", known_forward,
-                 hint="forward is input @ W + b, with W and b read from the layer "
-                      "(self.weights and self.biases, or self.params)")
-    report.check("the assignment's input-gradient check", input_gradient,
-                 hint="dL/d(input) = grad_output @ W.T")
+    report.check("the assignment's initialisation check", initialisation, about=("init",),
+                 hint=("W: small random numbers around 0, different for every unit; b: zeros",
+                       "self.weights = rng.normal(size=(input_units, output_units)) * 0.01 as "
+                       "the assignment says, or He's * np.sqrt(2 / input_units)"))
+    report.check("the assignment's forward check", known_forward, about=("forward",),
+                 hint=("forward is the affine map of the statement, with the weights and biases "
+                       "the layer has now (the check sets them)",
+                       "return input @ self.weights + self.biases (or self.params['W'] and "
+                       "self.params['b'])"))
+    report.check("the assignment's input-gradient check", input_gradient, about=("grad_input",),
+                 hint=("each input number reaches every output through one row of W: "
+                       "grad_input has the input's shape", "grad_input = grad_output @ W.T"))
 
 
 def initialisation_schemes(fan_in: int, fan_out: int) -> dict[str, float]:

@@ -3,7 +3,7 @@
 import numpy as np
 
 from pynn.gradcheck import numerical_gradient
-from pynn.lab.checks import call, compare, precision_of
+from pynn.lab.checks import call, compare_gradient, precision_of
 from pynn.lab.layer_checks import check_layer
 from pynn.layers import ReLU
 
@@ -53,12 +53,13 @@ class ReLU(Layer):
     """max(0, x) for every number x of the input."""
 
     def forward(self, input):
-        # TODO: 0 where the input is negative, the input elsewhere: elementwise, for the
-        # whole batch at once
+        # TODO: max(0, x) for every number x of the input, elementwise: numpy has a
+        # function for that (Python's built-in max compares whole arrays)
         return input
 
     def backward(self, input, grad_output):
-        # TODO: dL/d(input): grad_output where input > 0, else 0
+        # TODO: dL/d(input) by the chain rule: grad_output times the derivative of
+        # max(0, x) at each number of the input
         return grad_output
 '''
 
@@ -98,10 +99,12 @@ def assignment_check(report, cls):
         eps = precision_of(call(layer.forward, x)).eps
         numeric = numerical_gradient(lambda: float(np.mean(call(layer.forward, x))), x, eps)
         grads = call(layer.backward, x, np.ones([10, 32]) / (32 * 10))
-        return compare("grad_input", grads, numeric, "numerical", tolerance=1e-3)
+        return compare_gradient("grad_input", grads, numeric, 10, "grad_input", tolerance=1e-3, input=x)
 
-    report.check("the assignment's ReLU check", run,
-                 hint="where the input is positive the gradient is grad_output; elsewhere 0")
+    report.check("the assignment's ReLU check", run, about=("grad_input",),
+                 hint=("the derivative of max(0, x) is 1 where x > 0 and 0 where x < 0: look at "
+                       "the sign of the input at the element named",
+                       "grad_input = grad_output * (input > 0)"))
 
 
 def check(target, report):

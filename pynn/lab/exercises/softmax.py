@@ -115,24 +115,31 @@ def check(target, report):
             raise Failed(f"the gradient has shape {grad.shape}; expected the logits' shape (6, 4)")
         return "loss (6,), gradient (6, 4)"
 
-    report.check("output shapes", shape, essential=True,
-                 hint="the loss has one number per example; the gradient the logits' shape")
+    report.check("output shapes", shape, essential=True, about=("forward",),
+                 hint=("the loss has one number per example; the gradient one per logit",
+                       "loss [batch] (sum over the classes of each row), gradient [batch, n_classes]"))
+    # the loss first: the gradient checks measure the gradient against it
+    report.check("loss agrees with pynn's", lambda: compare(
+        "loss", call(target.loss, logits, answers), expected_loss, "pynn's"), about=("forward",),
+        hint=("each example's loss is minus the log of the probability softmax gives its true class",
+              "-logits[i, y_i] + log(sum_j exp(logits[i, j])) for each row i"))
 
     def assignment():
         x = np.linspace(-1, 1, 500).reshape([50, 10])
         y = np.arange(50) % 10
         eps = precision_of(call(target.loss, x, y)).eps
         numeric = numerical_gradient(lambda: float(np.mean(call(target.loss, x, y))), x, eps)
-        return compare("gradient", call(target.grad, x, y), numeric, "numerical", tolerance=1e-3)
+        return compare("gradient", call(target.grad, x, y), numeric, "numerical", tolerance=1e-3,
+                       input=x)
 
-    report.check("the assignment's gradient check", assignment,
-                 hint="the gradient of the MEAN loss: divide by the batch size")
-    report.check("loss agrees with pynn's", lambda: compare(
-        "loss", call(target.loss, logits, answers), expected_loss, "pynn's"),
-        hint="-logits[i, y_i] + log(sum_j exp(logits[i, j])) for each row i")
+    report.check("the assignment's gradient check", assignment, about=("gradient",),
+                 hint=("the gradient is that of the MEAN loss over the batch, not of the sum",
+                       "(softmax(logits) - onehot(answers)) / batch"))
     report.check("gradient agrees with pynn's", lambda: compare(
-        "gradient", call(target.grad, logits, answers), expected_grad, "pynn's"),
-        hint="(softmax(logits) - onehot) / batch")
+        "gradient", call(target.grad, logits, answers), expected_grad, "pynn's", input=logits),
+        about=("gradient",),
+        hint=("softmax's probabilities minus 1 at the true class, for the mean loss",
+              "(softmax(logits) - onehot(answers)) / batch"))
     for shift in (1e3, -1e3):
         def stable(shift=shift):
             # Adding the same number to every logit of a row changes neither the loss nor
@@ -142,6 +149,8 @@ def check(target, report):
                 compare("gradient", call(target.grad, logits + shift, answers), expected_grad, "pynn's")
             return f"logits {shift:+g} give the same loss and gradient"
 
-        report.check(f"stable for logits {shift:+g}", stable,
-                     hint="exp(1000) is inf and exp(-1000) is 0: subtract each row's maximum "
-                          "from the logits first (it changes nothing mathematically)")
+        report.check(f"stable for logits {shift:+g}", stable, about=("stability",),
+                     hint=("exp(1000) is inf and exp(-1000) is 0: adding one number to a whole "
+                           "row of logits changes neither the loss nor the gradient",
+                           "subtract each row's maximum from the logits first: "
+                           "logits - logits.max(axis=1, keepdims=True)"))

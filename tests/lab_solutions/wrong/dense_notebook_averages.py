@@ -1,5 +1,6 @@
 # exercise: dense
 # caught by: the SGD step: self.weights
+# says: your weight update is 1/N of what it should be (N = 4, the batch size)
 # the notebook's Dense as published: averages the gradients over the batch (/ batch size, .mean)
 # although grad_output is already divided by the batch size: every update 1/batch too small.
 import numpy as np

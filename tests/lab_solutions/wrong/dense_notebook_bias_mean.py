@@ -1,5 +1,6 @@
 # exercise: dense
 # caught by: the SGD step: self.biases
+# says: don't average (.mean(axis=0))
 # the notebook's way, weights summed but biases averaged (.mean(axis=0)): bias update 1/batch.
 import numpy as np
 

@@ -1,5 +1,6 @@
 # exercise: dense
 # caught by: output shape
+# says: weights belongs to the layer: write self.weights
 # the notebook's way with a forgotten self.: forward reads a name weights that does not exist.
 import numpy as np
 

@@ -1,5 +1,6 @@
 # exercise: dense
-# caught by: backward keeps the contract
+# caught by: the assignment's input-gradient check
+# says: the shapes do not fit: is a product transposed?
 # the notebook's way with a transposed product: grad_weights = grad_output.T @ input has W.T's shape.
 import numpy as np
 

@@ -1,5 +1,6 @@
 # exercise: dense
-# caught by: gradient check: grad_input
+# caught by: the assignment's input-gradient check
+# says: your grad_input uses the weights after the update
 # the notebook's way, but the weights are updated before grad_input is computed from them.
 import numpy as np
 

@@ -1,5 +1,6 @@
 # exercise: relu
 # caught by: output shape
+# says: Python's max compares whole arrays; use np.maximum(0, input), elementwise
 # Python's built-in max instead of np.maximum: it compares whole arrays and raises.
 import numpy as np
 
