@@ -28,6 +28,7 @@ from pynn.config import FIELDS, PRESETS, TrainingConfig, preset
 from pynn.data import load_csv, load_digits, split_by_position
 from pynn.errors import ModelFileError, TrainingDiverged
 from pynn.io import load, save
+from pynn.lab import courses
 from pynn.lab.cli_child import check_in_child
 from pynn.lab.cli_run import add_arguments as add_run_arguments
 from pynn.lab.cli_run import recipe_arguments, run_in_child
@@ -69,6 +70,7 @@ example:
   python -m pynn lab starter relu > my_assignment.py  # then fill in the TODOs
   python -m pynn lab check relu my_assignment.py
   python -m pynn lab run my_assignment.py             # the loop, with every part of yours that passes
+  python -m pynn lab export relu.py dense.py -o pynn-assignment.ipynb   # or -o NAME.py
 """
 
 
@@ -120,7 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     lab = commands.add_parser("lab", help="check your answers to the assignment's exercises",
                               description=LAB_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     lab_commands = lab.add_subparsers(dest="lab_command", required=True, metavar="ACTION")
-    lab_commands.add_parser("list", help="the exercises, in the assignment's order")
+    lab_list = lab_commands.add_parser("list", help="the exercises, in the assignment's order "
+                                                    "(or a course's, with --course)")
+    lab_list.add_argument("--course", metavar="NAME",
+                          help="only the exercises of this course, in its order (pynn/lab/courses/)")
     starter = lab_commands.add_parser("starter", help="print an exercise's starter code")
     check = lab_commands.add_parser("check", help="run an exercise's checks on your file, in a "
                                                   "Python of its own (exit 0 if all pass, 1 if "
@@ -131,6 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_arguments(lab_commands.add_parser(
         "run", help="run the assignment's training loop with your code (where it passes its "
                     "checks) beside pynn's reference run; exit 1 if your code stops it"))
+    export = lab_commands.add_parser(
+        "export", help="your files, each named after its exercise as the page saves them "
+                       "(relu.py, dense.py, ...), as one notebook or one Python file that runs "
+                       "the lab's checks")
+    export.add_argument("files", nargs="+", type=Path, metavar="FILE", help="an exercise's file")
+    export.add_argument("-o", "--out", type=Path, required=True,
+                        help="the file to write: NAME.ipynb (a Jupyter notebook) or NAME.py")
+    export.add_argument("--course", help="a course's id: its order of the exercises")
     parser.set_defaults(commands={"train": train, "evaluate": evaluate, "lab": lab})
     return parser
 
@@ -290,14 +303,19 @@ def run_evaluate(args) -> int:
 
 def run_lab(args) -> int:
     if args.lab_command == "list":
-        exercises = pynn.lab.all_exercises()
-        width = max(len(exercise_id) for exercise_id in exercises)
-        for exercise in exercises.values():
+        course = courses.get_course(args.course)
+        exercises = courses.exercises_of(course)
+        if course is not None:
+            print(f"{course.title}" + (f": {course.note}" if course.note else ""))
+        width = max(len(exercise.id) for exercise in exercises)
+        for exercise in exercises:
             print(f"{exercise.id:<{width}}  {exercise.title}")
         return 0
     if args.lab_command == "run":
         path = Path(args.file)
         return run_in_child(read_learner_file(path), path.name, recipe_arguments(args))
+    if args.lab_command == "export":
+        return export_lab_files(args.files, args.out, args.course)
     exercise = pynn.lab.get(args.exercise)
     if args.lab_command == "starter":
         print(exercise.starter.strip())
@@ -306,6 +324,24 @@ def run_lab(args) -> int:
     print(f"{exercise.title}: {args.file}")
     print(report)
     return 0 if report.passed else 1
+
+
+def export_lab_files(paths: list[Path], out: Path, course: str | None) -> int:
+    """``lab export``: the files (``<exercise>.py``) as the notebook or the .py ``out`` names."""
+    from pynn.lab.export import export_files
+
+    kinds = {".ipynb": "notebook", ".py": "python"}
+    if out.suffix not in kinds:
+        raise ValueError(f"{out}: the file to write must end in .ipynb (a notebook) or .py")
+    files = {}
+    for path in paths:
+        if path.stem not in pynn.lab.all_exercises() or path.stem in files:
+            raise ValueError(f"{path}: name each file after its exercise, once, as the page "
+                             f"saves them: {', '.join(f'{e}.py' for e in pynn.lab.all_exercises())}")
+        files[path.stem] = read_learner_file(path)
+    out.write_text(export_files(files, course)[kinds[out.suffix]], encoding="utf-8")
+    print(f"wrote {out}: {', '.join(pynn.lab.get(e).title for e in files)}")
+    return 0
 
 
 def read_learner_file(path: Path) -> str:
