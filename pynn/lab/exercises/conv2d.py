@@ -139,8 +139,9 @@ def known_numbers(report, cls):
         return compare("forward", call(layer.forward, x), expected, "worked out by hand", tolerance=1e-9)
 
     report.check("a convolution worked out by hand", by_hand,
-                 hint="output[n, f, i, j] = b[f] + sum of W[f, c, u, v] * input[n, c, i + u, j + v]; "
-                      "the top-left output reads the top-left k×k window")
+                 about=("forward",),
+                 hint=("the top-left output reads the top-left k×k window of every input channel",
+                       "output[n, f, i, j] = b[f] + sum of W[f, c, u, v] * input[n, c, i + u, j + v]"))
 
 
 def check(target, report):

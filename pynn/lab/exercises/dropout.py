@@ -111,7 +111,8 @@ def check(target, report):
         return f"Dropout({RATE}) starts in training mode"
 
     report.check("builds", builds, essential=True,
-                 hint="the constructor takes the rate (and rng=None) and sets self.training = True")
+                 hint=("build it as pynn builds its own Dropout: Dropout(rate, rng=None)",
+                       "__init__(self, rate, rng=None): keep rate and rng, and set self.training = True"))
     if report.stopped:
         return
 
@@ -122,7 +123,7 @@ def check(target, report):
         return f"forward: {x.shape} → {out.shape}"
 
     report.check("output shape", output_shape, essential=True,
-                 hint="forward returns an array of the input's shape")
+                 about=("forward",), hint="forward returns an array of the input's shape")
 
     def dropped():
         out = np.asarray(call(build().forward, x), dtype=np.float64)
@@ -135,7 +136,10 @@ def check(target, report):
         raise Failed(f"{fraction:.1%} of the numbers dropped with rate {RATE}; expected about {RATE:.0%}")
 
     report.check("drops about rate of the numbers in training", dropped,
-                 hint="a number is dropped (set to 0) with probability rate, each on its own")
+                 about=("drop",),
+                 hint=("each number is dropped (set to 0) on its own, with probability rate",
+                       "mask = self.rng.random(input.shape) >= self.rate keeps a number with "
+                       "probability 1 - rate"))
 
     def scaled():
         out = np.asarray(call(build().forward, x), dtype=np.float64)
@@ -154,7 +158,9 @@ def check(target, report):
         return f"kept numbers × {scale:.4g}"
 
     report.check("kept numbers are scaled by 1 / (1 - rate)", scaled,
-                 hint="inverted dropout: input * mask / (1 - rate), so that nothing changes at evaluation")
+                 about=("scale",),
+                 hint=("inverted dropout: the kept numbers grow so that, on average, nothing changes",
+                       "input * mask / (1 - rate)"))
 
     def mean():
         out = np.asarray(call(build().forward, x), dtype=np.float64)
@@ -163,7 +169,9 @@ def check(target, report):
             raise Failed(f"the mean of the output is {ratio:.3f} × the input's; dropout must keep it")
         return f"output mean / input mean = {ratio:.4f}"
 
-    report.check("the mean is kept", mean, hint="scale the kept numbers by 1 / (1 - rate)")
+    report.check("the mean is kept", mean, about=("scale",),
+                 hint=("dropping a fraction rate of the numbers shrinks the mean by that much: "
+                       "the kept ones make up for it", "scale the kept numbers by 1 / (1 - rate)"))
 
     def same_mask():
         mine = build()
@@ -183,7 +191,10 @@ def check(target, report):
         return compare("grad_input", grad, expected, "expected (forward's mask)")
 
     report.check("backward uses forward's mask", same_mask,
-                 hint="the gradient flows only where forward kept a number, scaled as it was")
+                 about=("mask",),
+                 hint=("the gradient flows only where the last forward kept a number, scaled as it was",
+                       "keep the mask in self.mask in forward; backward returns "
+                       "grad_output * self.mask / (1 - rate)"))
 
     def evaluation():
         mine = build()
@@ -198,7 +209,9 @@ def check(target, report):
         return "forward and backward are the identity when self.training is False"
 
     report.check("evaluation mode is the identity", evaluation,
-                 hint="if not self.training: return the input as it is")
+                 about=("evaluation",),
+                 hint=("while evaluating (self.training is False) nothing is dropped or scaled",
+                       "if not self.training: return input"))
 
     def rate_zero():
         mine = build(0.0)
@@ -209,4 +222,6 @@ def check(target, report):
         return "Dropout(0.0) is the identity"
 
     report.check("no dropping when rate = 0", rate_zero,
-                 hint="keep a number when rng.random() >= rate: with rate 0 every number is kept")
+                 about=("drop",),
+                 hint=("with rate 0 every number must be kept: look at the comparison that "
+                       "decides", "keep a number when self.rng.random(...) >= self.rate"))

@@ -89,7 +89,8 @@ def check(target, report):
         return f"{len(network)} activations for {len(network)} layers"
 
     report.check("returns one activation per layer", one_per_layer, essential=True,
-                 hint="append each layer's output to the list as you go")
+                 hint=("one activation per layer: the list grows by one each time a layer runs",
+                       "activations.append(layer.forward(input)) inside the loop"))
 
     def activations_agree():
         details = []
@@ -98,8 +99,9 @@ def check(target, report):
         return f"{len(details)} activations agree; " + details[-1]
 
     report.check("every activation agrees with the layers applied in turn", activations_agree,
-                 hint="each layer's input is the previous layer's output (the first one's is "
-                      "X): input = activations[-1] after each layer")
+                 about=("activations",),
+                 hint=("each layer's input is the previous layer's output (the first one's is X)",
+                       "input = activations[-1] after each layer"))
     def logits_last():
         if np.shape(returned[-1]) != expected[-1].shape:
             raise Failed(f"the last activation has shape {np.shape(returned[-1])}; the logits "
@@ -107,10 +109,14 @@ def check(target, report):
         return f"shape {np.shape(returned[-1])}: [batch, n_classes]"
 
     report.check("the last activation is the logits", logits_last,
-                 hint="the list ends with the last layer's output")
+                 about=("activations",),
+                 hint=("the list ends with the last layer's output, the logits",
+                       "return activations, with activations[-1] = network[-1].forward(...)"))
     report.check("leaves X as it was", lambda: unchanged(
         "X", given, X, "train still needs X (it goes in front of the activations)")
-        or "X unchanged", hint="do not write into X or into an activation you already kept")
+        or "X unchanged", hint=("train needs X as it was: do not write into X or into an "
+                                "activation you already kept", "input = layer.forward(input), "
+                                "never input[...] = ... or input += ..."))
 
     def one_layer_one_example():
         mine = copied(target(one_layer, x_one.copy()))
@@ -120,4 +126,5 @@ def check(target, report):
         return compare("activations[0]", mine[0], expected_one[0], "expected")
 
     report.check("a one-layer network and a batch of one", one_layer_one_example,
-                 hint="no special cases: the same loop works for any number of layers and rows")
+                 hint=("no special cases: the same loop works for any number of layers and rows",
+                       "for layer in network: ... without indices or sizes"))

@@ -77,7 +77,8 @@ def check(target, report):
         return f"he_normal({fan_in}, {fan_out}, rng) → {weights.shape}"
 
     report.check("shape [input_units, output_units]", shape, essential=True,
-                 hint="W multiplies input [batch, input_units] on the right: [input_units, output_units]")
+                 hint=("W multiplies input [batch, input_units] on the right",
+                       "shape (input_units, output_units)"))
     if report.stopped:
         return
 
@@ -92,7 +93,8 @@ def check(target, report):
         return "the same seed gives the same weights, another seed others"
 
     report.check("uses the rng it is given", uses_rng,
-                 hint="rng.normal(size=(input_units, output_units)): a seed then makes a run repeatable")
+                 hint=("draw from the rng you are given: a seed then makes a run repeatable",
+                       "rng.normal(size=(input_units, output_units))"))
 
     def centred():
         mean, spread = float(weights.mean()), 5 * weights.std() / np.sqrt(weights.size)
@@ -100,7 +102,8 @@ def check(target, report):
             raise Failed(f"the weights' mean is {mean:.3g}; it must be 0 (up to ±{spread:.1g} by chance)")
         return f"mean {mean:.1e}"
 
-    report.check("mean 0", centred, hint="normal numbers around 0: do not shift them")
+    report.check("mean 0", centred, hint=("normal numbers around 0: do not shift them",
+                                          "rng.normal(...) * std, with nothing added"))
 
     def standard_deviation():
         std = float(weights.std())
@@ -116,7 +119,9 @@ def check(target, report):
         raise Failed(f"std {std:.4g}; He's is sqrt(2 / input_units) = {he:.4g}")
 
     report.check("std is He's sqrt(2 / input_units)", standard_deviation,
-                 hint="rng.normal(...) has std 1: multiply by np.sqrt(2 / input_units)")
+                 about=("std",),
+                 hint=("rng.normal(...) has standard deviation 1: scale it to He's, which depends "
+                       "on input_units only", "multiply by np.sqrt(2 / input_units)"))
 
     def deep():
         rng, x = np.random.default_rng(3), np.random.default_rng(4).normal(size=(64, 256))
@@ -132,4 +137,7 @@ def check(target, report):
         return f"through 10 Dense + ReLU layers the mean square of the signal goes {start:.2f} → {end:.2f}"
 
     report.check("the signal keeps its size through 10 ReLU layers", deep,
-                 hint="with std sqrt(2 / input_units) each Dense + ReLU keeps the mean square")
+                 about=("std",),
+                 hint=("ReLU halves the variance of what goes through: the weights' variance "
+                       "makes up for it", "std sqrt(2 / input_units): each Dense + ReLU then "
+                       "keeps the mean square"))

@@ -98,7 +98,8 @@ def check(target, report):
         return f"{len(batches)} batches (inputs, targets) for 12 examples in batches of 4"
 
     report.check("yields (inputs, targets) batches", yields_pairs, essential=True,
-                 hint="a generator: `yield inputs[excerpt], targets[excerpt]` inside the loop")
+                 hint=("a generator: it yields one (inputs, targets) pair per batch",
+                       "yield inputs[excerpt], targets[excerpt] inside the loop"))
 
     def in_order():
         for n, batchsize in ((12, 4), (10, 3)):
@@ -122,12 +123,14 @@ def check(target, report):
         return "inputs and targets unchanged, with and without shuffling"
 
     report.check("leaves inputs and targets as they were", leaves_data, essential=True,
-                 hint="np.random.shuffle(inputs) reorders the caller's data set: shuffle "
-                      "indices, inputs[indices] is a new array")
+                 hint=("the arrays you are given are the caller's training set: shuffle "
+                       "something else", "indices = np.random.permutation(len(inputs)); "
+                       "inputs[indices] is a new array"))
 
     report.check("without shuffling: the batches in order, the last partial one left out",
-                 in_order, hint="range(0, len(inputs) - batchsize + 1, batchsize) gives the "
-                                "start of every full batch")
+                 in_order, hint=("each batch starts batchsize after the one before, and every "
+                                 "batch is full", "range(0, len(inputs) - batchsize + 1, "
+                                 "batchsize) gives the start of every full batch"))
 
     def pairs_and_rows(batches):
         for batch in batches:
@@ -161,8 +164,10 @@ def check(target, report):
         return "12 examples, each once, in a random order; inputs and targets stay paired"
 
     report.check("with shuffling: every example once per epoch, inputs and targets paired",
-                 every_example_once, hint="indices = np.random.permutation(len(inputs)); "
-                                          "batch k is indices[k * batchsize:(k + 1) * batchsize]")
+                 every_example_once, hint=("one random order of all the examples per epoch, "
+                                           "cut into batches; inputs and targets by the same "
+                                           "indices", "indices = np.random.permutation(len(inputs)); "
+                                           "batch k is indices[k * batchsize:(k + 1) * batchsize]"))
 
     def new_order_each_epoch():
         first, state = epoch(12, 4, shuffle=True, seed=0)
@@ -175,7 +180,8 @@ def check(target, report):
         return "two epochs, two orders"
 
     report.check("a new order every epoch", new_order_each_epoch,
-                 hint="np.random.permutation draws a new order each time it is called")
+                 hint=("draw the order when the epoch starts, not once for all epochs",
+                       "np.random.permutation draws a new order each time it is called"))
 
     def repeatable():
         orders = [np.concatenate([np.asarray(b[1]) for b in epoch(12, 4, True, seed=7)[0]]).tolist()
@@ -189,5 +195,6 @@ def check(target, report):
                 else "np.random.seed(...) gives the same order")
 
     report.check("uses numpy's random numbers (a seed repeats the order)", repeatable,
-                 hint="np.random.permutation(len(inputs)), not Python's random module or a "
-                      "new np.random.default_rng() each call")
+                 hint=("draw from numpy's global random numbers, which np.random.seed repeats",
+                       "np.random.permutation(len(inputs)), not Python's random module or a new "
+                       "np.random.default_rng() each call"))

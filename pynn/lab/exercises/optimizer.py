@@ -264,16 +264,19 @@ def check(target, report):
             return f"{name}({settings}).step(params, grads) changes params in place"
 
         if not report.check(f"{name}: step changes the parameters in place", builds,
-                            hint=f"{name}({settings}) must build, and step(params, grads) "
-                                 f"change every array of params in place"):
+                            hint=(f"{name}({settings}) must build, and step(params, grads) "
+                                  f"change the network's own arrays", "param -= ... or "
+                                  "param[...] = ...: not param = ..., which only renames")):
             continue
         report.check(f"{name}: {STEPS} steps on random gradients agree with pynn's",
                      lambda cls=cls, name=name: follow(
                          name, cls, start, lambda step, params: random_grads[step]),
-                     hint=f"compare your update with the formulas of the statement, step by step")
+                     hint=("compare your update with the formulas of the statement, step by step",
+                           "state arrays are zeros at first, one per parameter, kept between calls"))
         report.check(f"{name}: 20 steps down a quadratic bowl agree with pynn's",
                      lambda cls=cls, name=name: follow(name, cls, start, bowl, steps=20),
-                     hint="each step's gradient comes from the parameters the last step left")
+                     hint=("each step's gradient comes from the parameters the last step left",
+                           "update the state and the parameters in place, every call"))
         if name == "Momentum":
             def no_momentum(cls=cls):
                 plain = trajectory(FromPynn(PynnSGD(lr=0.1)), start, lambda s, p: random_grads[s])
@@ -284,10 +287,11 @@ def check(target, report):
                 return f"{STEPS} steps equal pynn's SGD(lr=0.1)"
 
             report.check("Momentum: with momentum=0 the steps are SGD's", no_momentum,
-                         hint="use self.momentum and self.lr, the values the constructor got")
+                         hint=("use the settings the constructor got",
+                               "self.momentum and self.lr, not numbers written in step"))
         if name == "Adam":
             report.check("Adam: tiny gradients (1e-6) agree with pynn's",
                          lambda cls=cls: follow("Adam", cls, start,
                                                 lambda step, params: tiny[step]),
-                         hint="eps is added after the square root: it only matters when "
-                              "sqrt(v_hat) is about as small as eps")
+                         hint=("eps only matters when sqrt(v_hat) is about as small as eps",
+                               "param -= lr * m_hat / (np.sqrt(v_hat) + eps): eps after the root"))

@@ -82,7 +82,8 @@ def check(target, report):
         return f"shape {shape}"
 
     report.check("returns one label per example", one_label_per_example, essential=True,
-                 hint="the label of an example is the index of its largest logit")
+                 hint=("one label per example: the class whose logit is the largest",
+                       "forward(network, X)[-1].argmax(axis=-1)"))
 
     def whole_numbers():
         kind = np.asarray(labels).dtype.kind
@@ -91,7 +92,8 @@ def check(target, report):
                          f"integers (class 3, not 3.0 or a probability)")
         return f"{np.asarray(labels).dtype} labels"
 
-    report.check("labels are integers", whole_numbers, hint="argmax gives integers")
+    report.check("labels are integers", whole_numbers,
+                 hint=("a label is the index of a class, a whole number", "argmax gives integers"))
 
     def agrees():
         wrong = np.flatnonzero(np.asarray(labels) != expected)
@@ -102,7 +104,9 @@ def check(target, report):
         return f"{len(expected)} labels, each the argmax of its row of logits"
 
     report.check("each label is the class with the largest logit", agrees,
-                 hint="logits = forward(network, X)[-1]; then .argmax(axis=-1)")
+                 hint=("the logits are the network's last activation; the label is the "
+                       "position of the largest one in each row",
+                       "logits = forward(network, X)[-1]; then .argmax(axis=-1)"))
 
     def one_layer_one_example():
         mine = np.asarray(copied(target(one_layer, x_one.copy())))
@@ -115,4 +119,5 @@ def check(target, report):
         return "one label, shape (1,)"
 
     report.check("a one-layer network and a batch of one", one_layer_one_example,
-                 hint="keep the batch axis: the argmax of each row, even for a single row")
+                 hint=("keep the batch axis: one label per row, even for a single row",
+                       "argmax(axis=-1), without squeeze"))

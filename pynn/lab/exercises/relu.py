@@ -53,13 +53,14 @@ class ReLU(Layer):
     """max(0, x) for every number x of the input."""
 
     def forward(self, input):
-        # TODO: max(0, x) for every number x of the input, elementwise: numpy has a
-        # function for that (Python's built-in max compares whole arrays)
+        # TODO: 0 for each negative number of the input, the number itself otherwise:
+        # elementwise, on the whole array at once (numpy's maximum does that; Python's
+        # built-in max compares whole arrays)
         return input
 
     def backward(self, input, grad_output):
-        # TODO: dL/d(input) by the chain rule: grad_output times the derivative of
-        # max(0, x) at each number of the input
+        # TODO: dL/d(input) by the chain rule: grad_output times ReLU's derivative at
+        # each number of the input
         return grad_output
 '''
 

@@ -41,7 +41,8 @@ import numpy as np
 def softmax_crossentropy_with_logits(logits, reference_answers):
     """Loss of each example, shape [batch]."""
     logits_for_answers = logits[np.arange(len(logits)), reference_answers]
-    # TODO: -logits_for_answers + log(sum(exp(logits))) per row, without overflow
+    # TODO: -logits_for_answers + the log of each row's sum of exp(logits) (a sum over
+    # axis=-1: one number per example), without overflow for logits of ±1000
     return -logits_for_answers
 
 
@@ -49,7 +50,8 @@ def grad_softmax_crossentropy_with_logits(logits, reference_answers):
     """Gradient of the mean loss with respect to logits, shape [batch, n_classes]."""
     ones_for_answers = np.zeros_like(logits)
     ones_for_answers[np.arange(len(logits)), reference_answers] = 1
-    # TODO: (softmax(logits) - ones_for_answers) / batch, without overflow
+    # TODO: the softmax of each row (exp(logits) divided by its row's sum, keepdims=True),
+    # without overflow; then (that softmax - ones_for_answers) / the batch size
     return -ones_for_answers / logits.shape[0]
 '''
 

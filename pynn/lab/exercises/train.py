@@ -113,15 +113,17 @@ def check(target, report):
 
     report.check("train runs on a small network", runs, essential=True, hint=NEEDS)
     report.check("backward from the last layer to the first", lambda: run.verdict("order"),
-                 essential=True, hint="for layer_i in range(len(network))[::-1]: ...")
+                 essential=True, hint=("the gradient flows backwards: the last layer first",
+                                       "for layer_i in range(len(network))[::-1]: ..."))
     report.check("each backward gets its layer's input", lambda: run.verdict("input"),
-                 essential=True, hint="layer_inputs = [X] + layer_activations; network[i]'s "
-                                      "input is layer_inputs[i], not layer_activations[i]")
+                 essential=True, hint=("backward needs what went into its layer, not what "
+                                       "came out", "layer_inputs = [X] + layer_activations; "
+                                       "network[i]'s input is layer_inputs[i]"))
     report.check("each backward gets the gradient of its layer's output",
                  lambda: run.verdict("gradient"), essential=True,
-                 hint="start from grad_softmax_crossentropy_with_logits(logits, y) and hand "
-                      "each layer what the layer after it returned: "
-                      "loss_grad = layer.backward(input, loss_grad)")
+                 hint=("start from the loss's gradient and hand each layer what the layer "
+                       "after it returned", "loss_grad = grad_softmax_crossentropy_with_logits"
+                       "(logits, y), then loss_grad = layer.backward(input, loss_grad)"))
 
     def mean_loss():
         if isinstance(run.returned, np.ndarray) and run.returned.shape == (len(X),):
@@ -137,10 +139,12 @@ def check(target, report):
         return f"{value:.6g}"
 
     report.check("returns the mean loss of the batch", mean_loss,
-                 hint="return np.mean(loss), the loss computed from the logits before backward")
+                 hint=("the mean over the batch of the loss of the logits, before any backward",
+                       "return np.mean(loss)"))
     report.check("one step of SGD with the true gradients", lambda: expected.compare_step(run),
-                 hint="every parameter must move by -learning_rate × the gradient of the MEAN "
-                      "loss: once, through each layer's backward")
+                 hint=("every parameter moves once, through its layer's backward, downhill on "
+                       "the MEAN loss", "call each layer's backward exactly once, with the "
+                       "gradient of the mean loss (the given grad function divides by the batch)"))
 
     def deeper_network():
         again = run_train(target, deeper, x2, y2, expected_deeper)
@@ -149,8 +153,9 @@ def check(target, report):
         return expected_deeper.compare_step(again)
 
     report.check("the same on a deeper network (pynn's Dense first) and a batch of two",
-                 deeper_network, hint="nothing in train depends on the sizes or the number of "
-                                      "layers: loop over the network as it is")
+                 deeper_network, hint=("nothing in train depends on the sizes or the number of "
+                                       "layers", "loop over the network as it is, without fixed "
+                                       "numbers"))
 
 
 
