@@ -333,6 +333,8 @@ def export_lab_files(paths: list[Path], out: Path, course: str | None) -> int:
     kinds = {".ipynb": "notebook", ".py": "python"}
     if out.suffix not in kinds:
         raise ValueError(f"{out}: the file to write must end in .ipynb (a notebook) or .py")
+    if out.resolve() in {path.resolve() for path in paths}:
+        raise ValueError(f"{out} is one of your files: write the export to another")
     files = {}
     for path in paths:
         if path.stem not in pynn.lab.all_exercises() or path.stem in files:

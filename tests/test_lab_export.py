@@ -196,3 +196,19 @@ def test_the_python_file_runs_green_then_red_when_code_ends_python(tmp_path):
     assert red.returncode == 1
     assert "[FAIL] your code runs: your code ended Python (exit code 0)" in red.stdout
     assert red.stdout.rstrip().endswith("1 of 2 exercises pass their checks; not yet: ReLU (relu).")
+
+
+@native_only
+def test_lab_export_on_the_command_line_writes_a_file_that_checks_them(tmp_path):
+    (tmp_path / "relu.py").write_text(SOLUTION["relu"])
+    (tmp_path / "dense.py").write_text(SOLUTION["dense"])
+    command = [sys.executable, "-m", "pynn", "lab", "export", "dense.py", "relu.py"]
+    refused = subprocess.run([*command, "-o", "relu.py"], capture_output=True, text=True, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr == "error: relu.py is one of your files: write the export to another\n"
+    done = subprocess.run([*command, "-o", "mine.py"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    checked = subprocess.run([sys.executable, "mine.py"], capture_output=True, text=True, cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("1. ReLU (relu.py): passes")
+    assert checked.stdout.rstrip().endswith("All 2 exercises pass their checks.")
