@@ -7,7 +7,7 @@
 On a fresh machine (Python >= 3.11, Node/npm) this: creates/updates .venv/ from
 requirements/dev.txt, runs `npm ci` in web/ if needed, checks for Debian's Chromium (installs
 it with apt-get when running as root), builds dist/ if any input changed, runs pytest over
-tests/ (core with its doctests, build tooling, Playwright page tests), and then the core
+tests/ (core with its doctests, build tooling, Playwright page tests) and, beside it, the core
 suite inside Pyodide under Node (tests/pyodide/run.mjs). Exit code 0 only if all of it passed.
 """
 
@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from devtools import CHROMIUM, ROOT, BuildError, fail, say
@@ -60,13 +61,30 @@ def prepare_pyodide_suite() -> None:
     log("pyodide", pyodide_tests.ensure_test_wheels())
 
 
-def run_pyodide_suite() -> int:
-    """The core tests again, inside Pyodide (Node + dist/'s runtime): tests/pyodide/run.mjs."""
+def start_pyodide_suite() -> subprocess.Popen:
+    """The core tests again, inside Pyodide (Node + dist/'s runtime): tests/pyodide/run.mjs.
+
+    Started before pytest and run beside it (one core each on a 2-core machine: the native
+    core tests leave the other core to Node), its output kept in a file and shown after
+    pytest's, so the two never interleave."""
     node = shutil.which("node")
     if node is None:
         raise BuildError("node not found on PATH: install Node.js 20 (Debian/Ubuntu: apt-get install nodejs)")
-    log("pyodide", f"node {PYODIDE_RUNNER.relative_to(ROOT)}")
-    return subprocess.run([node, str(PYODIDE_RUNNER)], cwd=ROOT).returncode
+    log("pyodide", f"node {PYODIDE_RUNNER.relative_to(ROOT)} (beside pytest; its output follows pytest's)")
+    output = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+    process = subprocess.Popen([node, str(PYODIDE_RUNNER)], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+    process.output = output
+    return process
+
+
+def finish_pyodide_suite(process: subprocess.Popen) -> int:
+    returncode = process.wait()
+    process.output.seek(0)
+    log("pyodide", "the core suite inside Pyodide:")
+    shutil.copyfileobj(process.output, sys.stdout)
+    sys.stdout.flush()
+    process.output.close()
+    return returncode
 
 
 def main(argv: list[str]) -> int:
@@ -79,8 +97,11 @@ def main(argv: list[str]) -> int:
 
         build_if_needed()
         prepare_pyodide_suite()
-        pytest_rc = run_pytest(argv)
-        pyodide_rc = run_pyodide_suite()
+        pyodide = start_pyodide_suite()
+        try:
+            pytest_rc = run_pytest(argv)
+        finally:
+            pyodide_rc = finish_pyodide_suite(pyodide)
     except BuildError as error:
         return fail("run_tests", error)
     except KeyboardInterrupt:
