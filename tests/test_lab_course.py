@@ -126,3 +126,14 @@ def test_the_export_request_hands_the_files_and_the_course_to_pynn_lab_export(mo
     assert answer == {"ok": True, "notebook": "{}", "python": "# code",
                       "names": {"notebook": "a.ipynb", "python": "a.py"}}
     assert calls == [({"relu": "x = 1"}, "layers")]
+
+
+def test_the_command_line_lists_a_courses_exercises_in_its_order(capsys):
+    from pynn.cli import main
+
+    assert main(["lab", "list", "--course", "layers"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(courses.get_course("layers").title)
+    assert [line.split()[0] for line in lines[1:]] == ["relu", "dense", "softmax", "own_layer"]
+    assert main(["lab", "list", "--course", "nope"]) != 0
+    assert "no course 'nope': the courses are" in capsys.readouterr().err
