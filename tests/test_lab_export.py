@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import pynn.lab
+from pynn.lab import courses
 from pynn.lab.bridge import LabBridge
 from pynn.lab.export import as_python_code, export_files, string_literal
 
@@ -63,8 +64,9 @@ def exported_code(files, course=None) -> tuple[dict, dict]:
     return notebook_ns["code"], python_ns["code"]
 
 
+@pytest.mark.native_only(reason="nbformat, a test-only dependency, is not in Pyodide")
 def test_the_notebook_is_valid_nbformat_4_in_the_assignments_order():
-    import nbformat  # a test-only dependency; not in the Pyodide test run
+    import nbformat
 
     files = {"train": SOLUTION["train"], "relu": SOLUTION["relu"]}
     notebook = nbformat.reads(export_files(files)["notebook"], as_version=4)
@@ -161,6 +163,18 @@ def test_check_all_checks_each_exercise_alone_however_names_clash():
     assert results.summary() == "2 of 3 exercises pass their checks; not yet: ReLU (relu)."
     with pytest.raises(pynn.lab.ChecksFailed, match="not yet: ReLU"):
         results.raise_if_failed()
+
+
+@pytest.mark.parametrize("in_child", [
+    False, pytest.param(True, marks=pytest.mark.native_only(reason="checks in a child Python"))])
+def test_check_all_follows_a_course_that_turns_hints_off(monkeypatch, in_child):
+    quiet = courses.Course(id="quiet", title="Quiet", exercises=("relu",), hints=False)
+    monkeypatch.setattr(courses, "_COURSES", {"quiet": quiet})
+    starter = {"relu": pynn.lab.get("relu").starter}
+    [(_, with_hints)] = pynn.lab.check_all(starter, in_child=in_child).checked
+    assert any(result.hints for result in with_hints.results)
+    [(_, report)] = pynn.lab.check_all(starter, course="quiet", in_child=in_child).checked
+    assert not report.passed and all(result.hints == [] for result in report.results)
 
 
 @native_only

@@ -43,6 +43,7 @@ import textwrap
 
 import pynn
 import pynn.lab
+from pynn.lab import courses
 from pynn.lab.exercise import Exercise, reflow
 
 NAMES = {"notebook": "pynn-assignment.ipynb", "python": "pynn-assignment.py"}
@@ -107,7 +108,7 @@ def _escape(char: str) -> str:
 def _course_title(course: str | None) -> str:
     if course is None:
         return "pynn's lab"
-    chosen = pynn.lab.courses.get_course(course)
+    chosen = courses.get_course(course)
     return f"the course “{chosen.title}” of pynn's lab"
 
 
@@ -129,7 +130,7 @@ def notebook(codes: list[tuple[Exercise, str]], course: str | None, title: str) 
         _cell("markdown", "title", f"# Your pynn assignment\n\n"
               f"Your code for {len(codes)} exercise{'s' if len(codes) > 1 else ''} of {title}, "
               f"in order: {names}.\n\n{HOW_IT_IS_CHECKED}\n\n"
-              f"**To run it** you need Python 3.11 or newer and pynn {pynn.__version__}. {INSTALL}. "
+              f"**To run it** you need pynn {pynn.__version__}. {INSTALL}. "
               f"Then *Run All*: the last cell runs the lab's checks on each exercise, prints what "
               f"each one measured and a summary, and raises `ChecksFailed` if one fails — so "
               f"`jupyter nbconvert --to notebook --execute {NAMES['notebook']}` fails on a wrong "
@@ -175,7 +176,7 @@ def python_file(codes: list[tuple[Exercise, str]], course: str | None, title: st
     and its code, then the checks under ``if __name__ == "__main__":``."""
     intro = (f"Your code for {len(codes)} exercise{'s' if len(codes) > 1 else ''} of {title}, "
              f"and the lab's checks. {HOW_IT_IS_CHECKED}\n\nRun it: `python {NAMES['python']}`, "
-             f"with Python 3.11 or newer and pynn {pynn.__version__}. {INSTALL}. It prints what "
+             f"with pynn {pynn.__version__}. {INSTALL}. It prints what "
              f"each exercise's checks measured and a summary, and exits with 1 if one fails. Each "
              f"exercise is checked in a child Python, so code that ends Python fails its check.")
     parts = ['"""Your pynn assignment.\n\n' + _wrapped(intro, "") + '\n"""\n\n'
