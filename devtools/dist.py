@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from devtools import CACHE, DIST, ROOT, BuildError, say, sha256_bytes, sha256_file
+from devtools import CACHE, DIST, ROOT, BuildError, say, sha256_bytes
 from pynn.studio.files import DIGITS as SITE_DIGITS
 from pynn.studio.files import PRETRAINED
 from pynn.wasm_products import KERNEL_FILE
@@ -74,13 +74,13 @@ def build(skip_model: bool = False) -> Path:
         stock = _read_packages(NODE_MODULES / "pyodide" / "pyodide-lock.json")
         pyodide_dist.extract_verified(bundle, stock, from_bundle, pyodide_dir)
         log("packages", f"{', '.join(from_bundle)}: sha256 equal to npm pyodide-lock.json")
-        log("bytecode", _compile_wheels(pyodide_dir, lock_path))
+        log("bytecode", pyodide_dist.compile_wheels(pyodide_dir, lock_path))
 
         kept, listed = pyodide_dist.write_trimmed_lock(lock_path)
         log("lock", f"pyodide-lock.json trimmed to {kept} of {listed} packages ({', '.join(wanted)})")
 
         log("web", _copy_web(stage))
-        log("editor", _bundle_editor(stage / "vendor" / "codemirror"))
+        log("editor", _bundle_editor(stage / "vendor"))
         log("snapshot", snapshot.make_snapshot(stage))
 
         if skip_model:
@@ -166,28 +166,6 @@ def _copy_web(stage: Path) -> str:
     return f"{page}; vendor/uplot from npm uplot@{_npm_version('uplot')}"
 
 
-def _compile_wheels(pyodide_dir: Path, lock_path: Path) -> str:
-    """The wheels next to the lock (numpy, verified above, and pynn) as .pyc instead of .py
-    (devtools/pyc.py: imports in the page ~0.5 s faster); their new sha256s go into the lock."""
-    import json
-
-    from devtools import pyc, pyodide_dist
-
-    python = pyc.find_python()
-    if python is None:
-        return ("sources kept: no python3.12 here to compile them for Pyodide's Python 3.12 "
-                "(the page works; its imports take ~0.5 s longer)")
-    lock = json.loads(lock_path.read_text())
-    done = []
-    for spec in lock["packages"].values():
-        wheel = pyodide_dir / spec["file_name"]
-        if wheel.suffix == ".whl" and wheel.exists():
-            done.append(pyc.compile_in_place(wheel, python))
-            spec["sha256"] = sha256_file(wheel)
-    pyodide_dist.write_lock(lock_path, lock)
-    return "; ".join(done) + f" (by {python})"
-
-
 def _copy_digits(out: Path) -> str:
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(ROOT / "pynn" / DIGITS_IN_PYNN, out)
@@ -195,19 +173,32 @@ def _copy_digits(out: Path) -> str:
 
 
 def _bundle_editor(vendor: Path) -> str:
-    """The lab's CodeMirror editor, bundled by esbuild into vendor/codemirror/editor.js."""
+    """The lab's CodeMirror editor and KaTeX, bundled by esbuild into vendor/codemirror/editor.js
+    and vendor/katex/katex.js; KaTeX's stylesheet and its woff2 fonts (the first format its
+    stylesheet names, which every browser the page runs in reads) beside it."""
     node = shutil.which("node")
     if node is None:
         raise BuildError("node not found on PATH: it bundles the lab's editor (install Node.js 20)")
     vendor.mkdir(parents=True, exist_ok=True)
-    out = vendor / "editor.js"
-    result = subprocess.run([node, str(ROOT / "devtools" / "bundle_editor.mjs"), str(WEB), str(out)],
+    editor, tex = vendor / "codemirror" / "editor.js", vendor / "katex" / "katex.js"
+    result = subprocess.run([node, str(ROOT / "devtools" / "bundle_editor.mjs"), str(WEB), str(vendor)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if result.returncode or not out.exists():
+    if result.returncode or not editor.exists() or not tex.exists():
         raise BuildError(f"bundling the editor failed: {result.stdout.strip()[-300:]}")
-    shutil.copy2(NODE_MODULES / "codemirror" / "LICENSE", vendor / "LICENSE")
-    return (f"vendor/codemirror/editor.js ({out.stat().st_size // 1024} KB) from npm "
-            f"codemirror@{_npm_version('codemirror')} by {result.stdout.strip()}")
+    shutil.copy2(NODE_MODULES / "codemirror" / "LICENSE", editor.parent / "LICENSE")
+    katex = NODE_MODULES / "katex"
+    shutil.copy2(katex / "LICENSE", tex.parent / "LICENSE")
+    shutil.copy2(katex / "dist" / "katex.min.css", tex.parent / "katex.min.css")
+    fonts = sorted((katex / "dist" / "fonts").glob("*.woff2"))
+    if not fonts:
+        raise BuildError(f"{katex}/dist/fonts has no .woff2 files: is web/node_modules a complete `npm ci`?")
+    (tex.parent / "fonts").mkdir()
+    for font in fonts:
+        shutil.copy2(font, tex.parent / "fonts" / font.name)
+    return (f"vendor/codemirror/editor.js ({editor.stat().st_size // 1024} KB) from npm "
+            f"codemirror@{_npm_version('codemirror')}, vendor/katex/katex.js ({tex.stat().st_size // 1024} KB) "
+            f"with its stylesheet and {len(fonts)} fonts from npm katex@{_npm_version('katex')}, "
+            f"by {result.stdout.strip()}")
 
 
 def _pretrained_model(out: Path, name: str, train_args: list[str]) -> str:

@@ -2,7 +2,10 @@
 // into dist/vendor/codemirror/editor.js (devtools/dist.py). Not loaded from web/ directly.
 //
 //   const editor = createEditor(host, { doc, label, onChange: (text) => ... });
-//   editor.text; editor.text = "..."; editor.focus();
+//   editor.text; editor.text = "..."; editor.focus(); editor.closePopups();
+//
+// Long lines wrap (no sideways scrolling); the editor is as tall as its code, between the
+// host's --editor-min-height and --editor-max-height (then it scrolls).
 //
 // The editor lives in a shadow root: CodeMirror then puts its styles into constructed
 // stylesheets (adoptedStyleSheets) instead of <style> elements, which the page's strict
@@ -13,6 +16,7 @@
 // CodeMirror's own widgets (tooltips, search panel) switch with the `dark` flag of the theme,
 // reconfigured when the system's scheme changes.
 
+import { closeCompletion } from "@codemirror/autocomplete";
 import { indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import { HighlightStyle, indentUnit, syntaxHighlighting } from "@codemirror/language";
@@ -22,8 +26,12 @@ import { tags as t } from "@lezer/highlight";
 import { basicSetup, EditorView } from "codemirror";
 
 const SPEC = {
-  "&": { height: "100%", fontSize: "14px", backgroundColor: "var(--card, #fff)", color: "var(--ink, #1b2130)" },
-  ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace", lineHeight: "1.45" },
+  "&": {
+    maxHeight: "var(--editor-max-height, none)", fontSize: "14px",
+    backgroundColor: "var(--card, #fff)", color: "var(--ink, #1b2130)",
+  },
+  ".cm-content, .cm-gutter": { minHeight: "var(--editor-min-height, 0)" },
+  ".cm-scroller": { overflow: "auto", fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace", lineHeight: "1.45" },
   "&.cm-focused": { outline: "3px solid var(--focus, #b45309)", outlineOffset: "-3px" },
   ".cm-content": { caretColor: "var(--ink, #1b2130)" },
   ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--ink, #1b2130)" },
@@ -75,6 +83,7 @@ export function createEditor(host, { doc = "", label = "Code editor", onChange =
       python(),
       indentUnit.of("    "),
       keymap.of([indentWithTab]),     // Tab indents; Esc then Tab leaves the editor
+      EditorView.lineWrapping,
       colours.of(scheme()),
       syntaxHighlighting(highlight),
       // tabindex: contenteditable is focusable anyway, but axe only counts it as the scroller's
@@ -95,6 +104,10 @@ export function createEditor(host, { doc = "", label = "Code editor", onChange =
     },
     focus() {
       view.focus();
+    },
+    // Close the autocomplete's list (and any other tooltip it opened).
+    closePopups() {
+      closeCompletion(view);
     },
     view,
   };
