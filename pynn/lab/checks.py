@@ -166,15 +166,15 @@ class Report:
 
     def __str__(self) -> str:
         """Each root failure with its where-line and first hint, then how many checks fail
-        because of it; the passed checks after them."""
+        because of it (their names); the passed checks after them."""
         lines = []
         for root in self.roots():
             lines.append(str(self.results[root]))
             followers = [r.name for r in self.results if r.cause == root]
             if followers:
                 fails = "check fails" if len(followers) == 1 else "checks fail"
-                lines.append(f"       {len(followers)} more {fails} because of this: "
-                             f"{'; '.join(followers)}")
+                lines.append(f"       {len(followers)} more {fails} because of this:")
+                lines += [f"       [FAIL] {name}" for name in followers]
         lines += [str(result) for result in self.results if result.passed]
         if self.stopped:
             lines.append("(the other checks did not run: fix the failure above first)")
