@@ -8,6 +8,9 @@
 - ``studio``: a fresh 1280×800 page, loaded until pynn is ready, wrapped in ``StudioPage``
   (helpers that act like a person: mouse strokes, clicks, typing, file choosers). After the
   test it checks that the console had no errors and that every request went to the site.
+- ``form``: for tests that only type into the settings form (never Reset, Train or a
+  reload): one page per test module, its fields typed back to what they were after each test.
+  A page boot costs seconds; typing a field back costs milliseconds.
 """
 
 from __future__ import annotations
@@ -121,3 +124,34 @@ def open_page(browser, site):
     finally:
         for page in opened:
             page.page.context.close()
+
+
+@pytest.fixture(scope="module")
+def form_page(browser, site):
+    page = open_studio(browser, site)
+    fields = page.page.locator("[data-testid^='field-']")
+    page.initial_form = dict(zip(fields.evaluate_all("all => all.map(e => e.dataset.testid.slice(6))"),
+                                 fields.evaluate_all("all => all.map(e => e.value)")))
+    yield page
+    try:
+        check_clean(page, site)
+    finally:
+        page.page.context.close()
+
+
+@pytest.fixture
+def form(form_page, site):
+    """The module's settings page (see ``form_page``), as it was when it opened."""
+    yield form_page
+    from playwright.sync_api import expect
+
+    # last field first: a field that only applies with another's value (momentum) is typed
+    # back while it still applies
+    for name, value in reversed(form_page.initial_form.items()):
+        if form_page.by(f"field-{name}").input_value() != value:
+            form_page.set_field(name, value)
+    for name in form_page.initial_form:
+        expect(form_page.by(f"error-{name}")).to_have_text("")
+    expect(form_page.by("train")).to_be_enabled()
+    expect(form_page.by("reset-hint")).to_be_hidden()
+    check_clean(form_page, site)

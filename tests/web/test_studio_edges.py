@@ -20,14 +20,14 @@ def csv_text(images, labels) -> str:
 # -- 1. limits -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("hidden", ["2800", "4096", "2048,2048"])
-def test_networks_too_big_for_the_browser_are_refused_in_the_form(studio, hidden):
-    studio.set_field("hidden", hidden)
-    expect(studio.by("error-hidden")).to_contain_text("Too big")
-    expect(studio.by("error-hidden")).to_contain_text("Pause, Stop and drawing answer at once")
-    expect(studio.by("field-hidden")).to_have_attribute("aria-invalid", "true")
-    expect(studio.by("train")).to_be_disabled()
-    expect(studio.by("reset")).to_be_disabled()
-    expect(studio.by("model-summary")).to_contain_text("Dense(784, 256)")   # nothing changed
+def test_networks_too_big_for_the_browser_are_refused_in_the_form(form, hidden):
+    form.set_field("hidden", hidden)
+    expect(form.by("error-hidden")).to_contain_text("Too big")
+    expect(form.by("error-hidden")).to_contain_text("Pause, Stop and drawing answer at once")
+    expect(form.by("field-hidden")).to_have_attribute("aria-invalid", "true")
+    expect(form.by("train")).to_be_disabled()
+    expect(form.by("reset")).to_be_disabled()
+    expect(form.by("model-summary")).to_contain_text("Dense(784, 256)")   # nothing changed
 
 
 def test_the_largest_network_the_form_accepts_pauses_stops_and_predicts_at_once(studio):
@@ -158,10 +158,10 @@ def test_the_bad_link_banner_goes_when_the_fields_are_fixed(open_page):
     ("weight_decay", "2", "Weight decay must be a number from 0 to 1, got '2'"),
     ("hidden", "²", "Hidden layers must be whole numbers"),
 ])
-def test_field_messages_use_the_forms_labels(studio, name, value, words):
-    studio.set_field(name, value)
-    expect(studio.by(f"error-{name}")).to_contain_text(words)
-    text = studio.by(f"error-{name}").text_content()
+def test_field_messages_use_the_forms_labels(form, name, value, words):
+    form.set_field(name, value)
+    expect(form.by(f"error-{name}")).to_contain_text(words)
+    text = form.by(f"error-{name}").text_content()
     assert "_" not in text and "int()" not in text and "literal" not in text
 
 

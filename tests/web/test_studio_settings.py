@@ -13,15 +13,15 @@ ROLES = {"arch": "textbox", "sizes": "textbox", "choice": "combobox", "number": 
 ANY = re.compile(r".*")
 
 
-def test_the_form_shows_one_field_per_setting_of_pynns_table_in_order(studio):
-    boxes = studio.by("settings").locator(".field")
+def test_the_form_shows_one_field_per_setting_of_pynns_table_in_order(form):
+    boxes = form.by("settings").locator(".field")
     expect(boxes).to_have_count(len(FIELDS) + 1)   # the Preset chooser first
     expect(boxes.nth(0).locator("select")).to_have_attribute("data-testid", "preset")
     for i, field in enumerate(FIELDS):
-        box, control = boxes.nth(i + 1), studio.by(f"field-{field.name}")
+        box, control = boxes.nth(i + 1), form.by(f"field-{field.name}")
         expect(box.locator("input, select")).to_have_attribute("data-testid", f"field-{field.name}")
         # its label names it (the mark is only a visual cue), and says when a change applies
-        named = studio.page.get_by_role(ROLES[field.kind], name=field.label, exact=True)
+        named = form.page.get_by_role(ROLES[field.kind], name=field.label, exact=True)
         expect(named).to_have_attribute("name", field.name)
         mark, title = MARKS.get(field.applies, ("", ""))
         expect(box.locator("label")).to_have_text(f"{field.label} {mark}".strip())
@@ -43,21 +43,21 @@ def test_the_form_shows_one_field_per_setting_of_pynns_table_in_order(studio):
             expect(control).to_have_attribute("step", "1" if field.kind == "int" else "any")
             assert float(control.get_attribute("min")) == field.low, field.name
             assert float(control.get_attribute("max")) == field.high, field.name
-    expect(studio.by("field-activation").locator("option:checked")).to_have_text("ReLU")
+    expect(form.by("field-activation").locator("option:checked")).to_have_text("ReLU")
 
 
-def test_a_bad_value_marks_its_field_invalid_until_it_is_fixed(studio):
+def test_a_bad_value_marks_its_field_invalid_until_it_is_fixed(form):
     momentum = next(f for f in FIELDS if f.name == "momentum")
-    studio.set_field("optimizer", "momentum")
-    studio.set_field("momentum", "1.5")
-    expect(studio.by("field-momentum")).to_have_attribute("aria-invalid", "true")
-    expect(studio.by("error-momentum")).to_contain_text(f"{momentum.high:g}")
-    expect(studio.by("field-lr")).not_to_have_attribute("aria-invalid", ANY)
-    expect(studio.by("train")).to_be_disabled()
-    studio.by("field-momentum").fill("0.5")
-    expect(studio.by("field-momentum")).not_to_have_attribute("aria-invalid", ANY)
-    expect(studio.by("error-momentum")).to_have_text("")
-    expect(studio.by("train")).to_be_enabled()
+    form.set_field("optimizer", "momentum")
+    form.set_field("momentum", "1.5")
+    expect(form.by("field-momentum")).to_have_attribute("aria-invalid", "true")
+    expect(form.by("error-momentum")).to_contain_text(f"{momentum.high:g}")
+    expect(form.by("field-lr")).not_to_have_attribute("aria-invalid", ANY)
+    expect(form.by("train")).to_be_disabled()
+    form.by("field-momentum").fill("0.5")
+    expect(form.by("field-momentum")).not_to_have_attribute("aria-invalid", ANY)
+    expect(form.by("error-momentum")).to_have_text("")
+    expect(form.by("train")).to_be_enabled()
 
 
 def test_the_url_hash_round_trips_a_setup(studio, open_page):
@@ -86,20 +86,20 @@ def test_the_url_hash_round_trips_a_setup(studio, open_page):
     expect(friend.by("reset-hint")).to_be_visible()
 
 
-def test_bad_values_are_named_by_pynn_and_block_training_until_fixed(studio):
-    studio.set_field("lr", "-1")
-    studio.set_field("hidden", "100,abc")
-    expect(studio.by("error-lr")).to_have_text("Learning rate must be a number from 1e-07 to 10000, got '-1'")
-    expect(studio.by("error-hidden")).to_contain_text("'abc'")
-    expect(studio.by("field-lr")).to_have_attribute("aria-invalid", "true")
-    expect(studio.by("field-hidden")).to_have_attribute("aria-invalid", "true")
-    expect(studio.by("train")).to_be_disabled()
-    expect(studio.by("reset")).to_be_disabled()
-    studio.configure(lr="0.01", hidden="256,128")
-    expect(studio.by("error-lr")).to_have_text("")
-    expect(studio.by("field-lr")).not_to_have_attribute("aria-invalid", ANY)
-    expect(studio.by("field-hidden")).not_to_have_attribute("aria-invalid", ANY)
-    expect(studio.by("train")).to_be_enabled()
+def test_bad_values_are_named_by_pynn_and_block_training_until_fixed(form):
+    form.set_field("lr", "-1")
+    form.set_field("hidden", "100,abc")
+    expect(form.by("error-lr")).to_have_text("Learning rate must be a number from 1e-07 to 10000, got '-1'")
+    expect(form.by("error-hidden")).to_contain_text("'abc'")
+    expect(form.by("field-lr")).to_have_attribute("aria-invalid", "true")
+    expect(form.by("field-hidden")).to_have_attribute("aria-invalid", "true")
+    expect(form.by("train")).to_be_disabled()
+    expect(form.by("reset")).to_be_disabled()
+    form.configure(lr="0.01", hidden="256,128")
+    expect(form.by("error-lr")).to_have_text("")
+    expect(form.by("field-lr")).not_to_have_attribute("aria-invalid", ANY)
+    expect(form.by("field-hidden")).not_to_have_attribute("aria-invalid", ANY)
+    expect(form.by("train")).to_be_enabled()
 
 
 def test_the_architecture_needs_reset_while_the_learning_rate_applies_live(studio):
