@@ -8,7 +8,7 @@ from devtools import CACHE, ROOT
 
 # Everything a build reads from the checkout. A change to any of these files means "rebuild".
 INPUT_DIRS = ("pynn", "web", "devtools", "kernels")
-INPUT_FILES = ("build.py", "pyproject.toml", "requirements/dev.txt")
+INPUT_FILES = ("build.py", "pyproject.toml", "requirements/dev.txt", "requirements/pyodide-build.txt")
 SKIP_DIRS = {"node_modules", "__pycache__", ".pytest_cache"}
 SKIP_SUFFIXES = (".pyc", ".swp", "~")
 STAMP = CACHE / "dist.stamp.json"
