@@ -1,8 +1,11 @@
-"""The lab, as a learner uses it: pick an exercise, upload or type code, Check, read the
-results, stop a runaway check, train the studio's network with their own layers."""
+"""The lab, as a learner uses it: pick an exercise in the map, upload or type code, Check,
+read the results (the root cause first, hints in stages, a solution after three failed runs),
+stop a runaway check, train the studio's network with their own layers. The helpers here are
+the other lab tests' too."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,14 +25,23 @@ def open_lab(studio) -> None:
 
 
 def pick(studio, exercise: str) -> None:
-    studio.by("lab-exercise").select_option(exercise)
+    """Click the exercise in the assignment's map."""
+    step = studio.by("lab-map").locator(f'button[data-exercise="{exercise}"]')
+    step.click()
+    expect(step).to_have_attribute("aria-current", "step")
 
 
 def upload(studio, tmp_path: Path, code: str, name: str = "my_layers.py") -> None:
+    """Upload a file, saying yes when the lab asks whether to replace the code."""
     path = tmp_path / name
     path.write_text(code)
-    studio.upload("Upload .py…", path)
-    expect(studio.by("lab-status")).to_contain_text(f"Loaded {name}")
+    accept = lambda dialog: dialog.accept()   # noqa: E731
+    studio.page.on("dialog", accept)
+    try:
+        studio.upload("Upload .py…", path)
+        expect(studio.by("lab-status")).to_contain_text(f"Loaded {name}")
+    finally:
+        studio.page.remove_listener("dialog", accept)
 
 
 def editor_text(studio) -> str:
@@ -44,14 +56,17 @@ def check(studio) -> dict[str, str]:
     runs = int(studio.by("lab-results").get_attribute("data-runs") or 0)
     studio.click("lab-check")
     expect(studio.by("lab-results")).to_have_attribute("data-runs", str(runs + 1), timeout=CHECK_TIMEOUT_MS)
-    items = studio.by("lab-results").locator("li")
+    items = studio.by("lab-results").locator("li")   # the folded ones too
     expect(items.first).to_be_visible()
-    return {item.locator(".lab-result-name").inner_text()[2:]: item.get_attribute("data-status")
+    return {item.locator(":scope > .lab-result-name").text_content()[2:]: item.get_attribute("data-status")
             for item in items.all()}
 
 
 def result(studio, name: str) -> str:
-    return studio.by("lab-results").locator("li", has_text=name).first.inner_text()
+    """The text of one check's result (also when it is folded under its root cause)."""
+    item = studio.by("lab-results").locator("li").filter(
+        has=studio.page.locator(":scope > .lab-result-name", has_text=name))
+    return item.first.text_content()
 
 
 def test_correct_answers_pass_every_check_of_every_exercise(studio, tmp_path):
@@ -66,19 +81,39 @@ def test_correct_answers_pass_every_check_of_every_exercise(studio, tmp_path):
         expect(studio.by("lab-status")).to_contain_text("checks passed")
 
 
-def test_a_relu_without_its_mask_fails_the_gradient_check_naming_grad_input_and_a_solution_follows(studio, tmp_path):
+def test_a_relu_without_its_mask_shows_one_root_cause_hints_in_stages_and_a_solution_after_three_failures(studio, tmp_path):
     open_lab(studio)
     upload(studio, tmp_path, MY_LAYERS.replace("return grad_output * (input > 0)", "return grad_output"))
     results = check(studio)
     assert results["gradient check: grad_input"] == "fail"
-    text = result(studio, "gradient check: grad_input")
-    assert "grad_input[" in text and "numerical" in text and "Look at:" in text
-    expect(studio.by("lab-solution")).to_be_hidden()
+    root = studio.by("lab-results").locator(":scope > li").first          # the root cause first
+    assert root.get_attribute("data-status") == "fail"
+    assert studio.by("lab-results").locator(':scope > li[data-status="fail"]').count() == 1
+    expect(root.locator(":scope > .lab-where .lab-where-values")).to_contain_text(re.compile(r"grad_input\[\d+, \d+\]: input -[\d.]+, yours"))
+    expect(root.locator(".lab-because summary")).to_have_text(re.compile(r"\d more checks? fails? because of this"))
+    folded = result(studio, "gradient check: grad_input")
+    assert "grad_input[" in folded and "numerical" in folded
+    expect(root.locator(".lab-results-following")).to_be_hidden()
+    root.locator(".lab-because summary").click()
+    expect(root.locator(".lab-results-following")).to_be_visible()
+
+    help_button = root.locator(".lab-help button")
+    expect(help_button).to_have_text("Show a hint")
+    expect(root.locator(".lab-hint")).to_have_count(0)                      # nothing given away yet
+    help_button.click()
+    expect(root.locator(".lab-hint")).to_have_count(1)
+    assert "(input > 0)" not in root.locator(".lab-hint").inner_text()       # the idea, not the answer
+    expect(help_button).to_have_text("Show the formula")
+    help_button.click()
+    expect(root.locator(".lab-hint").nth(1)).to_contain_text("input > 0")
+    expect(help_button).to_have_count(0)                                     # no solution after one failure
     check(studio)
-    check(studio)                                   # a third failed run: a solution is offered
-    expect(studio.by("lab-solution")).to_be_visible()
-    studio.by("lab-solution").locator("summary").click()
-    expect(studio.by("lab-solution")).to_contain_text("return grad_output * (input > 0)")
+    check(studio)                                   # a third failed run: the solution is offered
+    root = studio.by("lab-results").locator(":scope > li").first
+    for label in ("Show a hint", "Show the formula", "Show the solution"):
+        expect(root.locator(".lab-help button")).to_have_text(label)
+        root.locator(".lab-help button").click()
+    expect(root.locator(".lab-solution-code")).to_contain_text("return grad_output * (input > 0)")
 
 
 def test_a_dense_that_forgets_the_bias_gradient_is_told_about_the_bias(studio, tmp_path):
@@ -89,7 +124,8 @@ def test_a_dense_that_forgets_the_bias_gradient_is_told_about_the_bias(studio, t
     results = check(studio)
     assert results["gradient check: grads['b']"] == "fail"
     assert results["gradient check: grads['W']"] == "pass"
-    assert "parameter 'b'" in result(studio, "gradient check: grads['b']")
+    assert "your grads['b'] is all zeros" in result(studio, "gradient check: grads['b']")
+    expect(studio.by("lab-results").locator(":scope > li").first).to_contain_text("grads['b']")
 
 
 def test_a_syntax_error_typed_in_the_editor_shows_its_line(studio):
@@ -176,21 +212,6 @@ def test_train_with_my_layers_reaches_90_percent_validation_accuracy_in_two_epoc
     studio.click("stop")
     studio.wait_run_state("idle")
     assert studio.draw_digit("7") == "7"
-
-
-def test_lab_screenshot_shows_the_task_the_results_and_the_editor_on_one_screen(studio, tmp_path, artifacts):
-    open_lab(studio)
-    pick(studio, "dense")
-    upload(studio, tmp_path, MY_LAYERS.replace('self.grads["b"] = grad_output.sum(axis=0)',
-                                               'self.grads["b"] = np.zeros_like(self.params["b"])'))
-    check(studio)
-    studio.page.evaluate("() => window.scrollTo(0, 0)")
-    studio.page.screenshot(path=artifacts / "lab-1280x800.png")
-    for testid in ("lab-exercise", "lab-editor", "lab-check", "lab-train"):
-        box = studio.by(testid).bounding_box()
-        assert box["y"] >= 0 and box["y"] + box["height"] <= 800 + 1, (testid, box)
-    first_failure = studio.by("lab-results").locator('li[data-status="fail"]').first.bounding_box()
-    assert first_failure["y"] + first_failure["height"] <= 800 + 1, first_failure
 
 
 def test_every_check_runs_in_a_fresh_python_so_learner_code_cannot_outlive_it(studio, tmp_path):

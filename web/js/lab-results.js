@@ -131,7 +131,7 @@ function where({ element: at, input, yours, expected, words }, detail) {
   const box = element("div", "lab-where");
   const line = element("p", "lab-where-values");
   line.append(element("strong", "", at), ": ");
-  const values = [["input", input], ["yours", yours], ["expected", expected]].filter(([, value]) => value !== null);
+  const values = [["input", input], ["yours", yours], ["expected", expected]].filter(([, value]) => value != null);
   values.forEach(([name, value], i) => {
     line.append(`${i ? ", " : ""}${name} `, element("code", "", value));
   });
