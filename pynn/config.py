@@ -122,8 +122,9 @@ def _auto_init_help() -> str:
     by_init: dict[str, list[str]] = {}
     for activation in ACTIVATIONS.values():
         by_init.setdefault(activation.init, []).append(activation.label)
-    return "auto = " + ", ".join(f"{INITIALIZERS[init].label} for {'/'.join(names)}"
-                                 for init, names in by_init.items())
+    return ("how the first weights are drawn at random, scaled so that signals keep their size "
+            "through the layers; auto = " + ", ".join(f"{INITIALIZERS[init].label} for {'/'.join(names)}"
+                                                    for init, names in by_init.items()))
 
 
 FIELDS: tuple[Field, ...] = (
@@ -131,21 +132,32 @@ FIELDS: tuple[Field, ...] = (
           "pool2' (conv<filters>x<kernel>, pool<size>); empty for a plain MLP", "on_reset"),
     Field("hidden", "sizes", "Hidden layers", f"sizes, comma-separated: up to "
           f"{MAX_HIDDEN_LAYERS} layers of 1 to {MAX_UNITS} units ('' for none)", "on_reset"),
-    Field("activation", "choice", "Activation", "after each hidden layer", "on_reset",
+    Field("activation", "choice", "Activation", "the function after each hidden layer that "
+          "makes the network more than one big matrix", "on_reset",
           choices=labels(ACTIVATIONS)),
     Field("init", "choice", "Initializer", _auto_init_help(), "on_reset", choices={"auto": "auto", **labels(INITIALIZERS)}),
-    Field("dropout", "number", "Dropout", "rate after each hidden layer, 0 = none", "on_reset",
-          0.0, 0.95),
-    Field("optimizer", "choice", "Optimizer", "the update rule", "live", choices=labels(OPTIMIZERS)),
-    Field("lr", "number", "Learning rate", "step size", "live", 1e-7, 1e4,
+    Field("dropout", "number", "Dropout", "the share of each hidden layer's units switched off at "
+          "random in every training step, so the network cannot lean on any one of them; never "
+          "when it reads a digit; 0 = none", "on_reset", 0.0, 0.95),
+    Field("optimizer", "choice", "Optimizer", "the update rule: how each step moves the weights "
+          "against the gradient (Adam adapts the step of every weight)", "live",
+          choices=labels(OPTIMIZERS)),
+    Field("lr", "number", "Learning rate", "step size: how far each step moves the weights; too "
+          "large and the loss jumps or diverges, too small and learning crawls", "live", 1e-7, 1e4,
           keeps_optimizer_state=True),
     Field("momentum", "number", "Momentum", "for the momentum optimizer", "live", 0.0, 0.999,
           only_when={"optimizer": ("momentum",)}),
-    Field("weight_decay", "number", "Weight decay", "L2 penalty on every parameter", "live", 0.0, 1.0),
-    Field("batch_size", "int", "Batch size", "examples per step", "next_run", 1, 65536),
-    Field("epochs", "int", "Epochs", "passes over the training data per run", "next_run", 1, 1000),
-    Field("shift", "int", "Shift (px)", "random-shift augmentation, 0 = off", "next_run", 0, 8),
-    Field("seed", "int", "Seed", "weights, dropout, shuffling and shifts", "on_reset", 0, 2**32 - 1),
+    Field("weight_decay", "number", "Weight decay", "L2 penalty on every parameter: each step "
+          "also pulls every weight a little towards 0, against overfitting; 0 = off", "live", 0.0, 1.0),
+    Field("batch_size", "int", "Batch size", "examples per step: the gradient is averaged over "
+          "them", "next_run", 1, 65536),
+    Field("epochs", "int", "Epochs", "passes over the training data per run (per press of Train)",
+          "next_run", 1, 1000),
+    Field("shift", "int", "Shift (px)", "random-shift augmentation: every training digit is moved "
+          "up to this many pixels in each direction, a new shift each epoch, so the network learns "
+          "digits that are not centred; 0 = off", "next_run", 0, 8),
+    Field("seed", "int", "Seed", "the random numbers behind the first weights, dropout, shuffling "
+          "and shifts: the same seed trains the same network", "on_reset", 0, 2**32 - 1),
 )
 FIELD = {field.name: field for field in FIELDS}
 

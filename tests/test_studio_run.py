@@ -35,8 +35,49 @@ def changes(answer):
     return [(e["state"], e["reason"]) for e in of(answer, "training")]
 
 
-def test_train_pause_resume_step_stop(studio):
+def start(studio):
+    """Train a fresh network: the run measures the untrained network first (one slice)."""
     answer = ask(studio, "train")
+    measured = ask(studio, "train_slice", budget_ms=10_000)
+    assert [e["type"] for e in measured["events"]] == ["untrained"]
+    return answer
+
+
+def test_a_fresh_network_is_measured_before_its_first_batch_and_at_each_epoch_end(studio):
+    ask(studio, "train")
+    first = ask(studio, "train_slice", budget_ms=10_000)
+    (untrained,) = first["events"]            # no batch yet: only the starting point
+    assert untrained["type"] == "untrained" and untrained["at"] == 0
+    assert 0.02 < untrained["val_accuracy"] < 0.3 and 0.02 < untrained["train_measured_accuracy"] < 0.3
+    assert untrained["val_loss"] > 2 and studio.run.batches == 0
+    (epoch,) = of(ask(studio, "train_slice", budget_ms=10_000), "epoch")
+    measured = pynn.metrics.loss_and_accuracy(studio.network.logits(studio.data.X_train[:1000]),
+                                              studio.data.y_train[:1000])
+    assert (epoch["train_measured_loss"], epoch["train_measured_accuracy"]) == pytest.approx(measured)
+    assert epoch["train_measured_accuracy"] > epoch["accuracy"]   # the running figure lags
+    batches = studio.run.batches
+    assert not ask(studio, "train_slice", budget_ms=TINY_MS)["events"]   # measured once: it trains on
+    assert studio.run.batches == batches + 1
+    ask(studio, "stop")
+    ask(studio, "train")   # a network that has trained is not measured again before its run
+    assert of(ask(studio, "train_slice", budget_ms=TINY_MS), "progress")[0]["at"] == [pytest.approx(1 + 2 / N_BATCHES)]
+
+
+def test_stopping_while_an_epoch_is_measured_still_reports_the_epoch(studio):
+    ask(studio, "reset", config={"hidden": "640", "batch_size": "32", "epochs": "3"})   # measured in pieces
+    start(studio)
+    while studio.run.log.epochs_done == 0:   # one batch or one piece per slice (250 batches)
+        assert not of(ask(studio, "train_slice", budget_ms=TINY_MS), "epoch")
+    stopped = ask(studio, "stop")
+    assert [e["type"] for e in stopped["events"]] == ["epoch", "progress", "training"]
+    (epoch,) = of(stopped, "epoch")
+    assert epoch["epoch"] == 1 and epoch["val_accuracy"] > 0.5
+    assert epoch["train_measured_accuracy"] is None and epoch["train_measured_loss"] is None
+    assert changes(stopped) == [("idle", "stopped")]
+
+
+def test_train_pause_resume_step_stop(studio):
+    answer = start(studio)
     assert answer["state"] == "running" and changes(answer) == [("running", "started")]
     ask(studio, "train_slice", budget_ms=TINY_MS)
     paused = ask(studio, "pause")
@@ -56,7 +97,7 @@ def test_train_pause_resume_step_stop(studio):
 
 
 def test_progress_tells_where_the_run_is_and_how_fast_it_goes(studio):
-    ask(studio, "train")
+    start(studio)
     first = ask(studio, "train_slice", budget_ms=TINY_MS)
     (progress,) = of(first, "progress")   # the first slice always reports
     assert progress["losses"] and len(progress["losses"]) == len(progress["at"]) == 1
@@ -71,7 +112,7 @@ def test_progress_tells_where_the_run_is_and_how_fast_it_goes(studio):
 
 
 def test_slices_stop_at_epoch_ends_and_the_run_finishes_after_its_last_epoch(studio):
-    ask(studio, "train")
+    start(studio)
     one = ask(studio, "train_slice", budget_ms=10_000)
     assert one["state"] == "running" and changes(one) == []
     at = [x for e in of(one, "progress") for x in e["at"]]
@@ -92,7 +133,7 @@ def test_slices_stop_at_epoch_ends_and_the_run_finishes_after_its_last_epoch(stu
 def test_the_time_line_only_grows_across_stopped_runs_and_changed_settings(studio):
     """The charts' x (``at``): the epochs' worth of batches this network has trained, so a
     run stopped half-way and a new run after a settings change continue it, never go back."""
-    ask(studio, "train")
+    start(studio)
     first = []
     for _ in range(40):   # 40 of the epoch's 63 batches, then Stop
         first += [x for e in of(ask(studio, "train_slice", budget_ms=TINY_MS), "progress") for x in e["at"]]
@@ -115,7 +156,7 @@ def test_the_time_line_only_grows_across_stopped_runs_and_changed_settings(studi
 
 def test_a_second_run_continues_the_epoch_count_and_the_smoothed_loss(studio):
     studio.handle({"type": "set_config", "config": {"epochs": 1}})
-    ask(studio, "train")
+    start(studio)
     one = ask(studio, "train_slice", budget_ms=10_000)
     assert changes(one) == [("idle", "finished")] and of(one, "epoch")[0]["epoch"] == 1
     smoothed = [x for e in of(one, "progress") for x in e["smoothed"]]
@@ -169,7 +210,7 @@ def test_replacing_the_network_or_the_data_ends_the_run_and_says_so(studio, digi
 def test_divergence_ends_the_run_and_puts_the_good_weights_back(studio):
     ask(studio, "reset", config={"hidden": "100,200", "optimizer": "sgd", "lr": 10000, "epochs": 3})
     before = studio.network.state_dict()
-    ask(studio, "train")
+    start(studio)
     with np.errstate(all="ignore"):
         answer = ask(studio, "train_slice", budget_ms=10_000)
     assert answer["state"] == "idle" and changes(answer) == [("idle", "diverged")]
@@ -180,7 +221,7 @@ def test_divergence_ends_the_run_and_puts_the_good_weights_back(studio):
 
 
 def test_live_settings_reach_the_network_mid_run(studio):
-    ask(studio, "train")
+    start(studio)
     ask(studio, "set_config", config={"lr": 0.0123, "epochs": 7})
     assert studio.network.optimizer.lr == 0.0123
     progress = of(ask(studio, "train_slice", budget_ms=TINY_MS), "progress")[0]
@@ -201,7 +242,7 @@ def test_a_run_that_cannot_start_changes_nothing(studio, monkeypatch):
 
 
 def test_an_unexpected_failure_inside_a_slice_ends_the_run_with_its_reason(studio, monkeypatch):
-    ask(studio, "train")
+    start(studio)
 
     def broken(x, y):
         raise RuntimeError("a bug")
@@ -222,7 +263,8 @@ def test_speed_and_time_left_count_only_the_time_inside_slices(digits):
 
     clock = Clock()
     config = pynn.TrainingConfig(hidden=(8,), epochs=1, batch_size=1000, dropout=0, shift=0)
-    run = TrainingRun(config.build_network(), digits, config, NetworkLog(), 0, clock=clock)
+    # a network that has trained an epoch: no measuring before its first batch
+    run = TrainingRun(config.build_network(), digits, config, NetworkLog(1), 0, clock=clock)
     run.start()
     run.slice(0.05)
     first = run.progress()

@@ -245,12 +245,14 @@ class Studio:
     @request(run=True)
     def load_pretrained(self, which=None, data=None) -> dict:
         """Use a pretrained model of the site (``which``: a key of ``defaults``' ``pretrained``;
-        None: the one the studio starts with), as ``load_model``. Without ``data`` (the bytes
-        of its file) the answer is ``fetch``: the worker fetches the file and asks again."""
+        None: the one the studio starts with, which reads drawings until the first Train
+        starts a fresh network: ``model.starter``), as ``load_model``. Without ``data`` (the
+        bytes of its file) the answer is ``fetch``: the worker fetches the file and asks again."""
         model = PRETRAINED[which or next(iter(PRETRAINED))]
         if data is None:
             raise NeedsFile(model)
-        return self.load_model(data, model.what)
+        self.session.load_model(data, model.what, starter=which is None)
+        return {"model": self.session.model_info(), "config": self.session.config.to_dict()}
 
     @request(run=True)
     def use_lab_layers(self, layers) -> dict:
@@ -272,22 +274,31 @@ class Studio:
     def predict(self, pixels, width, height) -> dict:
         """What the network reads in a drawing. ``pixels``: ``width×height`` uint8 ink values
         (0 = nothing), row by row; ``width`` and ``height``: whole numbers from 1 to 8192.
-        Answers ``empty: True`` (nothing drawn), else the 10 ``probs``, the ``digit`` and the
-        28×28 ``input`` the network saw (784 bytes); for a convnet also ``feature_maps``."""
+        Answers ``empty: True`` (nothing drawn), else the 10 ``probs``, the ``digit``, the
+        28×28 ``input`` the network saw (784 bytes) and the ``activations`` of each layer
+        (``pynn.studio.inside.layer_activations``: ``label``, ``kind``, ``count``, ``total``,
+        ``side``, ``signed``, ``values`` bytes); for a convnet also ``feature_maps``."""
         return self.session.predict(pixels, width, height)
 
     # -- training (each answer also has ``state`` and ``events``) ------------------------------
     @request(run=True)
     def train(self) -> dict:
-        """Start a run of ``config.epochs`` epochs (event ``started``); during a run, nothing."""
-        self.session.train()
-        return {}
+        """Start a run of ``config.epochs`` epochs (event ``started``); during a run, nothing.
+        With the model the studio starts with (``model.starter``) the run is the demo: a
+        fresh network of the settings for ``model.demo_epochs`` epochs, and the answer has
+        ``fresh: True`` with its ``model`` and ``config`` (the form's epochs are the demo's)."""
+        return self._started(self.session.train())
 
     @request(run=True)
     def step(self) -> dict:
-        """Train to the end of the next epoch, then pause (``step``); starts a run if idle."""
-        self.session.train(step=True)
-        return {}
+        """Train to the end of the next epoch, then pause (``step``); starts a run if idle
+        (with the starter model, a fresh network's: answered as ``train``)."""
+        return self._started(self.session.train(step=True))
+
+    def _started(self, fresh: bool) -> dict:
+        if not fresh:
+            return {}
+        return {"fresh": True, "model": self.session.model_info(), "config": self.session.config.to_dict()}
 
     @request(run=True)
     def pause(self) -> dict:

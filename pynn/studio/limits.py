@@ -146,6 +146,27 @@ def eval_rows(cost: Cost, model: CostModel | None = None) -> int:
     return max(1, math.floor(STEP_BUDGET_MS * 1e6 / max(model.eval_ns(cost), 1e-9)))
 
 
+# The demo: the first Train after the page loads starts a fresh network and trains it for as
+# many epochs as fit in about DEMO_S seconds (at least one, at most the recipe's own). An
+# epoch in the page takes EPOCH_OVERHEAD times the cost model's steps: shifting the digits,
+# the validation pass, measuring and the worker's slices (measured in Chromium on the 2-core
+# machine: the default MLP's epoch 2.0-2.8 s with the kernel, its steps' estimate 1.2 s).
+DEMO_S = 30.0
+EPOCH_OVERHEAD = 2.0
+
+
+def demo_epochs(config: TrainingConfig, train_rows: int, model: CostModel | None = None) -> int:
+    """Epochs of ``config``'s network on ``train_rows`` digits that fit in about ``DEMO_S``
+    seconds in the browser (the demo run: at least 1, at most ``config.epochs``).
+
+    >>> demo_epochs(TrainingConfig(), 8000, KERNEL), demo_epochs(TrainingConfig(), 8000, NUMPY)
+    (12, 2)
+    """
+    steps = math.ceil(train_rows / config.batch_size)
+    epoch_s = steps * estimate_step_ms(config_cost(config), config.batch_size, model) / 1000 * EPOCH_OVERHEAD
+    return max(1, min(config.epochs, math.floor(DEMO_S / max(epoch_s, 1e-9))))
+
+
 def size_errors(config: TrainingConfig, cost: Cost | None = None) -> dict[str, str]:
     """Messages for the form fields that make ``config`` too big for the studio, by field
     name (``hidden``, ``batch_size``); empty when it fits. ``cost``: the network's if it is

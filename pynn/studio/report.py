@@ -27,7 +27,8 @@ def split_report_steps(network: Network, data: DigitSplits, rows: int):
     first); the ``confusion`` matrix (row = true digit) and its rows as whole per cents
     (``confusion_percent``); and ``weight_images``: the first layer's weights as
     ``n_weight_images`` uint8 maps of ``weight_side``² (128 = zero, each scaled by its largest
-    weight; see ``weight_images``) and ``weight_kind``: ``filters`` or ``units``."""
+    weight; see ``weight_images``) and ``weight_kind``: ``filters`` or ``units``, of which
+    the layer has ``n_weight_total`` (the pictures are of the first ones)."""
     x, y = data.X_test, data.y_test
     pieces = []
     for logits in network.logit_pieces(x, rows):   # one forward pass serves all of it
@@ -50,7 +51,8 @@ def split_report_steps(network: Network, data: DigitSplits, rows: int):
             "confusion": confusion.tolist(),
             "confusion_percent": confusion_percent(confusion).tolist(),
             "weight_images": images, "n_weight_images": len(images), "weight_side": side,
-            "weight_kind": "units" if _first_conv(network) is None else "filters"}
+            "weight_kind": "units" if _first_conv(network) is None else "filters",
+            "n_weight_total": first_layer_width(network)}
 
 
 def frozen_copy(network: Network) -> Network:
@@ -81,6 +83,18 @@ def weight_images(network: Network, count: int = N_WEIGHT_IMAGES) -> tuple[np.nd
         if np.ndim(w) == 2 and np.shape(w)[0] == INPUT_UNITS:   # Dense [784, units]
             return _signed_bytes(np.asarray(w, dtype=np.float64)[:, :count].T), SIDE
     return np.zeros((0, 0), np.uint8), 0
+
+
+def first_layer_width(network: Network) -> int:
+    """How many filters (a convnet) or units the layer ``weight_images`` pictures has."""
+    conv = _first_conv(network)
+    if conv is not None:
+        return int(np.shape(network.layers[conv].params["W"])[0])
+    for layer in network.layers:
+        w = layer.params.get("W")
+        if np.ndim(w) == 2 and np.shape(w)[0] == INPUT_UNITS:
+            return int(np.shape(w)[1])
+    return 0
 
 
 def feature_maps(network: Network, image: np.ndarray, count: int = N_WEIGHT_IMAGES):

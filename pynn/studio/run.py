@@ -22,6 +22,12 @@ Events (``take_events()``): plain dicts in the order the page must receive them,
 a ``type`` and exactly the fields ``EVENTS`` declares for it (the one description of them;
 ``docs/PROTOCOL.md`` is made from it). ``progress`` comes at most every ``PROGRESS_EVERY_S``
 while running, and always before an ``epoch`` event and before the run pauses or ends.
+
+The run also measures its network like validation, between batches and a piece at a time:
+a fresh network (nothing trained yet) before its first batch (``untrained``: where the
+charts start, about chance), and the first ``MEASURED_TRAIN_ROWS`` training digits at each
+epoch's end (an ``epoch`` event's ``train_measured_*``: the running figures are taken with
+dropout on, on shifted digits, while the weights change, so they sit below validation).
 """
 
 from __future__ import annotations
@@ -32,10 +38,12 @@ import time
 from pynn.errors import TrainingDiverged
 from pynn.lab.runner import explain
 from pynn.metrics import SmoothedLoss
+from pynn.studio.inside import evaluate_steps
 from pynn.studio.limits import eval_rows, network_cost
 from pynn.training import BatchEnd, EpochEnd, train_steps
 
 PROGRESS_EVERY_S = 0.1   # at most ~10 progress events a second
+MEASURED_TRAIN_ROWS = 1000   # training digits measured like validation at each epoch end
 
 # Every event the run emits: its type → its fields and what each means. ``at`` places
 # batches and epochs on the network's own time line: the epochs' worth of batches it has
@@ -55,9 +63,22 @@ EVENTS = {
         "epoch": "epochs the network has finished, this one included",
         "at": "the epoch's end on the time line",
         "run_epoch": "this run's epoch", "epochs": "the run's epochs",
-        "loss": "training loss (mean over the epoch's batches)", "accuracy": "training accuracy",
+        "loss": "training loss: the running mean over the epoch's batches, with dropout and "
+                "shifted digits, while the weights change",
+        "accuracy": "training accuracy, measured the same way",
         "val_loss": "validation loss (None without validation rows)",
         "val_accuracy": "validation accuracy (None without validation rows)",
+        "train_measured_loss": "training loss measured like validation at the epoch's end: "
+                               f"no dropout, digits unshifted, the first {MEASURED_TRAIN_ROWS:,} "
+                               "training digits (None if the run stopped first)",
+        "train_measured_accuracy": "training accuracy measured so",
+    },
+    "untrained": {
+        "at": "where the network starts on the time line (0)",
+        "val_loss": "the untrained network's validation loss (None without validation rows)",
+        "val_accuracy": "its validation accuracy: about chance (None without validation rows)",
+        "train_measured_loss": "its training loss, measured like validation",
+        "train_measured_accuracy": "its training accuracy, measured so",
     },
     "training": {
         "state": "the run's state now: running, paused or idle",
@@ -95,9 +116,15 @@ class TrainingRun:
     argument first, so a run that cannot start raises here and changes nothing."""
 
     def __init__(self, network, data, config, log: NetworkLog, seed, clock=time.perf_counter):
+        rows = eval_rows(network_cost(network))
         self._steps = train_steps(network, data.X_train, data.y_train, **config.run_options(seed),
-                                  validation_data=(data.X_val, data.y_val),
-                                  eval_batch_size=eval_rows(network_cost(network)))
+                                  validation_data=(data.X_val, data.y_val), eval_batch_size=rows)
+        # measuring like validation, a piece at a time: (generator, what to do with its result)
+        sample = slice(0, MEASURED_TRAIN_ROWS)
+        self._measure_train = lambda: evaluate_steps(network, data.X_train[sample], data.y_train[sample], rows)
+        self._measuring = None
+        if log.trained == 0:   # a fresh network: where it starts, before its first batch
+            self._measuring = (self._untrained(network, data, rows), self._untrained_point)
         self.log = log
         self.epochs = config.epochs
         self.n_batches = math.ceil(len(data.X_train) / config.batch_size)
@@ -136,9 +163,15 @@ class TrainingRun:
             self._change("running", "step")
 
     def stop(self, reason: str = "stopped", message: str = "") -> None:
-        """End the run (the weights stay as trained so far)."""
+        """End the run (the weights stay as trained so far). An epoch being measured is
+        reported without its measured training figures."""
         if self.state != "idle":
             self._steps.close()
+            if self._measuring is not None:
+                _, report = self._measuring
+                self._measuring = None
+                if report != self._untrained_point:
+                    report((None, None), finish=False)
             self._progress()
             self._change("idle", reason, message)
 
@@ -149,8 +182,11 @@ class TrainingRun:
 
     # -- training -------------------------------------------------------------------------
     def slice(self, budget_s: float) -> None:
-        """Train minibatches for about ``budget_s`` seconds (at least one), stopping early
-        at the end of an epoch. Does nothing unless running."""
+        """Work for about ``budget_s`` seconds. While something is being measured (the
+        untrained network before a fresh network's first batch, the training digits at an
+        epoch's end), measure it, a piece at least, and end the slice when it is done;
+        otherwise train minibatches (at least one), stopping early at the end of an epoch,
+        whose measurement starts at once. Does nothing unless running."""
         if self.state != "running":
             return
         began = self._clock()
@@ -158,6 +194,9 @@ class TrainingRun:
         ended = None            # the EpochEnd this slice reached, if any
         failure = None          # (reason, message) if the run cannot go on
         try:
+            if self._measuring is not None:
+                self._measure_until(deadline)
+                return
             while True:
                 event = next(self._steps)
                 if isinstance(event, EpochEnd):
@@ -167,6 +206,9 @@ class TrainingRun:
                     self._batch(event)
                 if self._clock() >= deadline:
                     break
+            if ended is not None:
+                self._epoch_end(ended)
+                self._measure_until(deadline)
         except StopIteration:
             failure = ("finished", "")
         except TrainingDiverged as error:
@@ -179,9 +221,8 @@ class TrainingRun:
         if failure is not None:
             self._progress()
             self._change("idle", *failure)
-        elif ended is not None:
-            self._epoch_end(ended)
-        elif self._last_progress is None or self._clock() - self._last_progress >= PROGRESS_EVERY_S:
+        elif ended is None and (self._last_progress is None
+                                or self._clock() - self._last_progress >= PROGRESS_EVERY_S):
             self._progress()
 
     def _batch(self, event: BatchEnd) -> None:
@@ -194,13 +235,47 @@ class TrainingRun:
         self.examples += event.size
         self.batches += 1
 
+    # -- measuring like validation, between batches ------------------------------------------
+    def _measure_until(self, deadline: float) -> bool:
+        """Measure pieces until ``deadline``; True when the measurement is done (and reported)."""
+        steps, report = self._measuring
+        try:
+            while True:
+                next(steps)
+                if self._clock() >= deadline:
+                    return False
+        except StopIteration as done:
+            self._measuring = None
+            report(done.value)
+            return True
+
+    def _untrained(self, network, data, rows):
+        """The untrained network's validation and measured training figures, in pieces."""
+        val = yield from evaluate_steps(network, data.X_val, data.y_val, rows)
+        yield
+        return val, (yield from self._measure_train())
+
+    def _untrained_point(self, figures) -> None:
+        (val_loss, val_accuracy), (train_loss, train_accuracy) = figures
+        self._events.append(event_of("untrained", at=0.0, val_loss=val_loss, val_accuracy=val_accuracy,
+                                     train_measured_loss=train_loss, train_measured_accuracy=train_accuracy))
+
     def _epoch_end(self, ended: EpochEnd) -> None:
         self.log.epochs_done += 1
         self._progress()
-        self._events.append(event_of("epoch", epoch=self.log.epochs_done, at=round(self.log.trained, 9),
-                                     run_epoch=ended.epoch, epochs=ended.epochs, loss=ended.loss,
-                                     accuracy=ended.accuracy, val_loss=ended.val_loss,
-                                     val_accuracy=ended.val_accuracy))
+        epoch, at = self.log.epochs_done, round(self.log.trained, 9)
+        self._measuring = (self._measure_train(),
+                           lambda figures, finish=True: self._epoch_measured(ended, epoch, at, figures, finish))
+
+    def _epoch_measured(self, ended: EpochEnd, epoch: int, at: float, figures, finish: bool) -> None:
+        """The epoch's event, once its training figures are measured (or the run stopped)."""
+        train_loss, train_accuracy = figures
+        self._events.append(event_of("epoch", epoch=epoch, at=at, run_epoch=ended.epoch, epochs=ended.epochs,
+                                     loss=ended.loss, accuracy=ended.accuracy, val_loss=ended.val_loss,
+                                     val_accuracy=ended.val_accuracy, train_measured_loss=train_loss,
+                                     train_measured_accuracy=train_accuracy))
+        if not finish:
+            return
         if ended.epoch >= ended.epochs:
             self._steps.close()
             self._change("idle", "finished")

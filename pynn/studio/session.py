@@ -30,15 +30,15 @@ import pynn.lab
 from pynn import io
 from pynn.config import FIELD, TrainingConfig
 from pynn.data import DIGITS_ROWS, DigitSplits, load_csv, load_digits, split_by_position, split_sizes
-from pynn.draw import preprocess_drawing
 from pynn.errors import ModelFileError
 from pynn.lab.guard import guest
 from pynn.lab.swap import (build_with_learner_layers, describe, layer_configs, learner_layers,
                            with_pynn_layers)
 from pynn.mnist import INPUT_UNITS, N_CLASSES
-from pynn.studio.limits import (check_learner_speed, check_size, eval_rows, network_cost,
-                                 size_errors)
-from pynn.studio.report import feature_maps, frozen_copy, gallery_images, split_report_steps
+from pynn.studio.inside import read_drawing
+from pynn.studio.limits import (check_learner_speed, check_size, demo_epochs, eval_rows,
+                                network_cost, size_errors)
+from pynn.studio.report import frozen_copy, gallery_images, split_report_steps
 from pynn.studio.run import NetworkLog, TrainingRun
 
 DIGITS_NAME = "bundled MNIST digits"
@@ -55,6 +55,7 @@ class Session:
         self.run: TrainingRun | None = None
         self.runs_started = 0     # each run shuffles with its own seed: (config.seed, n)
         self.report_job = None    # generator of split_report_steps, while one is computed
+        self.starter = False      # the model the page starts with: Train starts a fresh network
         self._events: list[dict] = []
 
     @property
@@ -132,11 +133,14 @@ class Session:
         network = config.build_network(INPUT_UNITS, N_CLASSES)
         self._replacing("a new network (Reset)")
         self.config, self._network, self.log = config, network, NetworkLog()
+        self.starter = False
 
     # -- models ---------------------------------------------------------------------------
-    def load_model(self, data: bytes, name: str) -> None:
+    def load_model(self, data: bytes, name: str, starter: bool = False) -> None:
         """Use the network in a pynn ``.npz`` file. The settings follow the file's saved
-        ones when it has valid ones; the epoch count is the file's (or its config's)."""
+        ones when it has valid ones; the epoch count is the file's (or its config's).
+        ``starter``: the model the page starts with, there to read drawings; the first Train
+        then starts a fresh network of the settings instead of going on training it."""
         try:
             network = io.load(data)
         except (ValueError, TypeError, MemoryError):
@@ -162,6 +166,7 @@ class Session:
             raise ModelFileError(f"{name} cannot be used in the studio: {error}") from None
         self._replacing(f"the model {name}")
         self.config, self._network, self.log = config, network, log
+        self.starter = starter
 
     def use_lab_layers(self, layers: list[dict]) -> None:
         """A fresh network from the settings with the learner's layers in place of pynn's
@@ -181,6 +186,7 @@ class Session:
                              f"its classes (nothing changed in the studio)")
         self._replacing("a network with your layers")
         self._network, self.log = network, NetworkLog()
+        self.starter = False
 
     def file_name(self) -> str:
         """A name for the saved model: ``pynn-[cnn-]<hidden units>-<epochs>ep.npz``."""
@@ -200,40 +206,44 @@ class Session:
         return {"summary": describe(network), "params": network.count_params(),
                 "learner_layers": network.metadata.get("learner_layers", []),
                 "layers": layer_configs(network), "epochs_done": self.log.epochs_done,
-                "optimizer": network.optimizer.config()}
+                "optimizer": network.optimizer.config(), "starter": self.starter,
+                "demo_epochs": self.demo_epochs() if self.starter else None}
+
+    def demo_epochs(self) -> int:
+        """The epochs of the demo run the first Train starts (``limits.demo_epochs``)."""
+        rows = self._data.X_train.shape[0] if self._data is not None else split_sizes(DIGITS_ROWS)[0]
+        return demo_epochs(self.config, rows)
 
     # -- prediction -----------------------------------------------------------------------
     def predict(self, ink: bytes, width: int, height: int) -> dict:
-        """``{empty: True}`` for a blank drawing, else ``probs``, ``digit`` and the 28×28
-        ``input`` the network saw (uint8); for a convnet also its first layer's
-        ``feature_maps`` of the drawing (``n_feature_maps`` of ``feature_side``², uint8)."""
-        if len(ink) != width * height:
-            raise ValueError(f"pixels has {len(ink)} values for a {width}×{height} drawing "
-                             f"(expected {width * height})")
-        image = preprocess_drawing(np.frombuffer(ink, dtype=np.uint8).reshape(height, width))
-        if image is None:
-            return {"empty": True}
-        probs = self.network.predict_proba(image[None, :])[0]
-        answer = {"empty": False, "probs": probs.astype(float).tolist(), "digit": int(probs.argmax()),
-                  "input": np.round(image * 255).astype(np.uint8)}
-        maps = feature_maps(self.network, image)
-        if maps is not None:
-            answer.update(feature_maps=maps[0], n_feature_maps=len(maps[0]), feature_side=maps[1])
-        return answer
+        """What the network reads in a drawing (``pynn.studio.inside.read_drawing``)."""
+        return read_drawing(self.network, ink, width, height)
 
     # -- training -------------------------------------------------------------------------
-    def train(self, step: bool = False) -> None:
+    def train(self, step: bool = False) -> bool:
         """Start a run (``step``: of one epoch, then pause). With a run active, ``train``
-        changes nothing and ``step`` makes it pause at the end of the current epoch."""
+        changes nothing and ``step`` makes it pause at the end of the current epoch. With
+        the starter model, the run is the demo: a fresh network of the settings, trained
+        for ``demo_epochs`` (the form's epochs become those); answers True then."""
         if self.run is not None:
             if step:
                 self.run.step()
-            return
-        seed = np.random.default_rng([self.config.seed, self.runs_started + 1])
-        run = TrainingRun(self.network, self.data, self.config, self.log, seed)
+            return False
+        fresh = self.starter
+        config, network, log, data = self.config, self.network, self.log, self.data
+        if fresh:   # prepared first: a run that cannot start changes nothing
+            config = config.update({"epochs": self.demo_epochs()})
+            check_size(config)
+            network, log = config.build_network(INPUT_UNITS, N_CLASSES), NetworkLog()
+        seed = np.random.default_rng([config.seed, self.runs_started + 1])
+        run = TrainingRun(network, data, config, log, seed)
+        if fresh:
+            self._replacing("a fresh network")
+            self.config, self._network, self.log, self.starter = config, network, log, False
         self.runs_started += 1
         self.run = run
         run.start(step)
+        return fresh
 
     def pause(self) -> None:
         if self.run is not None:
