@@ -1,12 +1,15 @@
 // charts.js: live accuracy and loss charts (uPlot, vendored from npm into dist/vendor/).
 //
-// Accuracy: train and validation, one point per epoch. Loss: every batch (faint), its
+// Accuracy: train and validation, one point per epoch, from the untrained network's (at 0,
+// about chance) on; train is either the epoch's running figure or, when the page asks
+// (setTrainMeasured), the one pynn measured like validation at the epoch's end. Loss: every batch (faint), its
 // smoothed curve (pynn smooths it) and the validation loss at each epoch end. The x axis is
 // the network's own time line, pynn's `at` (pynn/studio/run.py): the epochs' worth of
 // batches it has trained, runs stopped half-way included, so it only moves forward; a loaded
 // model continues its story. New data starts a new segment: a gap in the lines and a marked
 // vertical line. Each chart carries a text alternative (a visually hidden summary of the
-// latest values) and, for tests, data-points / data-last-x / data-backwards / data-segments.
+// latest values) and, for tests, data-points / data-last-x / data-backwards / data-segments /
+// data-first / data-last (the first and last rows' values, JSON).
 //
 // Colours come from CSS custom properties (--chart-*) so that they follow the colour scheme.
 
@@ -120,11 +123,14 @@ class Chart {
       this.plot.setData(this.data);
       const xs = this.data[0];
       const points = xs.length - this.gaps;
+      const row = (i) => JSON.stringify(this.data.map((column) => column[i] ?? null));
       Object.assign(this.container.dataset, {
         points: String(points), lastX: xs.length ? String(xs[xs.length - 1]) : "",
         backwards: String(this.backwards), segments: String(this.segments.length),
+        first: xs.length ? row(0) : "", last: xs.length ? row(xs.length - 1) : "",
       });
       this.empty.hidden = points > 0;
+      this.container.classList.toggle("is-empty", points === 0);
       this.summary.textContent = points > 0 ? this.describe(this.data, this.segments) : this.empty.textContent;
     });
   }
@@ -150,10 +156,10 @@ const epochs = (x) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 const segmentNote = (segments) => (segments.length ? ` New data from ${segments.map(epochs).join(", ")} epochs.` : "");
 
 function describeAccuracy(data, segments) {
-  const train = latest(data, 1);
   const val = latest(data, 2);
-  const count = data[1].filter((v) => v !== null).length;
-  let text = `Accuracy chart, ${count} epoch${count === 1 ? "" : "s"}: after ${epochs(train.x)} epochs trained, train ${percent(train.value)}`;
+  const train = latest(data, 1) ?? { x: val.x, value: null };
+  const count = data[2].filter((v) => v !== null).length;
+  let text = `Accuracy chart, ${count} point${count === 1 ? "" : "s"}: after ${epochs(train.x)} epochs trained, train ${train.value === null ? "not measured" : percent(train.value)}`;
   if (val) text += `, validation ${percent(val.value)}`;
   return `${text}.${segmentNote(segments)}`;
 }
@@ -183,7 +189,8 @@ export class Charts {
         { label: "validation", stroke: c.val, width: 2, points: { show: true, size: 6 },
           value: (u, v) => (v === null ? "–" : percent(v)) },
       ],
-      scales: { x: { time: false }, y: { range: (u, min) => [Math.max(0, Math.min(min, 0.9)), 1] } },
+      // from 0 while the curve starts near chance; zoomed in on the top once it is all above 90%
+      scales: { x: { time: false }, y: { range: (u, min) => [min < 0.5 ? 0 : Math.max(0, Math.min(min, 0.9)), 1] } },
       axes: [
         axis(c, { label: "epochs trained", values: xTicks, incrs: [0.25, 0.5, 1, 2, 5, 10, 20, 50, 100] }),
         axis(c, { label: "accuracy", size: 56, incrs: [0.01, 0.02, 0.05, 0.1, 0.2, 0.25],
@@ -207,6 +214,8 @@ export class Charts {
         axis(c, { label: "cross-entropy loss", size: 56, values: (u, values) => values.map((v) => v.toFixed(2)) }),
       ],
     }), 3, describeLoss);
+    this.trainRows = [];         // the accuracy chart's train points: {index, running, measured}
+    this.trainMeasured = false;
   }
 
   // Batches since the last progress message (see the worker protocol).
@@ -216,15 +225,38 @@ export class Charts {
     this.loss.redraw();
   }
 
-  addEpoch({ at, accuracy, val_accuracy, val_loss }) {
-    this.accuracy.push(at, accuracy, val_accuracy ?? null);
-    this.accuracy.redraw();
+  // The untrained network (at 0): only measured figures exist.
+  addStart({ at, val_accuracy, train_measured_accuracy }) {
+    this.addTrainRow(at, null, train_measured_accuracy, val_accuracy);
+  }
+
+  addEpoch({ at, accuracy, val_accuracy, val_loss, train_measured_accuracy }) {
+    this.addTrainRow(at, accuracy, train_measured_accuracy, val_accuracy);
     // The epoch's last batch sits at x = at: put the validation loss there.
     const [xs, , , val] = this.loss.data;
     if (xs.length && xs[xs.length - 1] === at && val_loss !== undefined) {
       val[val.length - 1] = val_loss;
       this.loss.redraw();
     }
+  }
+
+  addTrainRow(at, running, measured, val) {
+    this.trainRows.push({ index: this.accuracy.data[0].length, running, measured });
+    this.accuracy.push(at, this.trainValue(running, measured), val ?? null);
+    this.accuracy.redraw();
+  }
+
+  trainValue(running, measured) {
+    return (this.trainMeasured ? measured : running ?? measured) ?? null;
+  }
+
+  // Show train accuracy measured like validation (true) or as the epoch's running figure.
+  setTrainMeasured(on) {
+    this.trainMeasured = on;
+    for (const { index, running, measured } of this.trainRows) {
+      this.accuracy.data[1][index] = this.trainValue(running, measured);
+    }
+    this.accuracy.redraw();
   }
 
   // New data from here: both charts start a new segment at the network's current x.
@@ -237,6 +269,7 @@ export class Charts {
   }
 
   clear() {
+    this.trainRows = [];
     this.accuracy.clear();
     this.loss.clear();
   }

@@ -157,10 +157,11 @@ export class Controls {
 
 // -- building the form ---------------------------------------------------------------------
 
-// One `.field` for one entry of the table: the label (with its ⚡/↻ mark), the control (the
-// help is its tooltip) and the slot for pynn's message. Returns [the .field, the control].
+// One `.field` for one entry of the table: the label (with its ⚡/↻ mark) and its ⓘ button,
+// the help (pynn's text; the ⓘ shows and hides it, by click, tap or keyboard), the control
+// and the slot for pynn's message. Returns [the .field, the control].
 function buildField({ name, kind, label, help, applies, low, high, choices, choice_labels: choiceLabels }) {
-  const caption = element("label", { htmlFor: `f-${name}`, title: help }, label);
+  const caption = element("label", { htmlFor: `f-${name}` }, label);
   const mark = MARKS[applies];
   if (mark) {
     const sign = element("span", { className: mark.className, title: mark.title }, mark.text);
@@ -181,14 +182,42 @@ function buildField({ name, kind, label, help, applies, low, high, choices, choi
     if (low !== null && low !== undefined) control.min = String(low);
     if (high !== null && high !== undefined) control.max = String(high);
   }
-  Object.assign(control, { id: `f-${name}`, name, title: help });
+  Object.assign(control, { id: `f-${name}`, name });
   control.dataset.testid = `field-${name}`;
   control.setAttribute("aria-describedby", `e-${name}`);
   const error = element("small", { id: `e-${name}`, className: "field-error" });
   error.dataset.testid = `error-${name}`;
   const box = element("div", { className: kind === "sizes" || kind === "arch" ? "field wide" : "field" });
-  box.append(caption, control, error);
+  const head = element("div", { className: "field-head" });
+  head.append(caption, helpButton(name, label, help, box));
+  box.append(head, control, error, box.helpText);
   return [box, control];
+}
+
+// The ⓘ after a label: a real button (so a tap, a click, Enter and Space all work) that shows
+// the setting's help below the field; Escape in the field or on the button hides it again.
+function helpButton(name, label, help, box) {
+  const button = element("button", { type: "button", className: "info" }, "i");   // drawn as ⓘ (style.css)
+  button.setAttribute("aria-label", `About ${label}`);
+  button.setAttribute("aria-expanded", "false");
+  button.setAttribute("aria-controls", `h-${name}`);
+  button.dataset.testid = `help-${name}`;
+  const text = element("p", { id: `h-${name}`, className: "field-help", hidden: true }, help);
+  text.dataset.testid = `help-text-${name}`;
+  box.helpText = text;
+  const show = (open) => {
+    text.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+    box.classList.toggle("help-open", open);
+  };
+  button.addEventListener("click", () => show(text.hidden));
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !text.hidden) {
+      show(false);
+      button.focus();
+    }
+  });
+  return button;
 }
 
 // The Preset <select> in its .field box ("custom" when the form matches none).
@@ -209,17 +238,38 @@ function element(tag, properties = {}, text = "") {
 }
 
 // -- the URL hash ------------------------------------------------------------------------
+// The form's settings, and `present` (the presentation view, present.js) first when it is on.
 
+const PRESENT = "present";
+
+function hashParams() {
+  return new URLSearchParams(window.location.hash.replace(/^#/, ""));
+}
+
+// The settings in the hash, or null when it holds none.
 export function readHash() {
-  const hash = window.location.hash.replace(/^#/, "");
-  if (!hash) return null;
-  const params = new URLSearchParams(hash);
-  return Object.fromEntries(params.entries());
+  const params = hashParams();
+  params.delete(PRESENT);
+  return params.size ? Object.fromEntries(params.entries()) : null;
+}
+
+export function hasPresentFlag() {
+  return hashParams().has(PRESENT);
+}
+
+export function setPresentFlag(on) {
+  const settings = hashParams();
+  settings.delete(PRESENT);
+  replaceHash(settings, on);
 }
 
 export function writeHash(values) {
-  const params = new URLSearchParams(values).toString().replaceAll("%2C", ",");
+  replaceHash(new URLSearchParams(values), hasPresentFlag());
+}
+
+function replaceHash(settings, present) {
+  const text = settings.toString().replaceAll("%2C", ",");
   const url = new URL(window.location.href);
-  url.hash = params;
+  url.hash = [present ? PRESENT : "", text].filter(Boolean).join("&");
   if (url.href !== window.location.href) history.replaceState(null, "", url);
 }

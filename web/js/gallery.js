@@ -3,13 +3,18 @@
 // weights as pictures. Everything shown comes from pynn's `report` and `test_images`.
 
 import { $ } from "./dom.js";
-import { paintDigit, paintMap, paintWeights } from "./pictures.js";
+import { paintDigit, paintMap, paintWeights, scaleGradient } from "./pictures.js";
 
 const SHOWN = 120;   // test digits in the grid
 
 export class Gallery {
-  constructor({ tabs, grid, mistakesFirst, confusion, weights, weightsHelp, maps, mapsTitle, summary, onPick }) {
+  constructor({ tabs, grid, mistakesFirst, confusion, weights, weightsHelp, weightsCount, maps, mapsTitle,
+                mapsScale, weightsScale, summary, onPick }) {
     this.weightsHelp = weightsHelp;
+    this.weightsCount = weightsCount;   // "the first 32 of 256 units"
+    this.mapsScale = mapsScale;         // the colour scales: bars painted with the pictures' colours
+    weightsScale.querySelector(".scale-bar").style.background = scaleGradient(true);
+    mapsScale.querySelector(".scale-bar").style.background = scaleGradient(false);
     this.maps = maps;               // a convnet's first-layer maps of the drawing
     this.mapsTitle = mapsTitle;
     this.mapCanvases = [];
@@ -137,9 +142,13 @@ export class Gallery {
   }
 
   renderWeights() {
-    const { weight_images: bytes, n_weight_images: n, weight_side: side, weight_kind: kind } = this.report;
+    const { weight_images: bytes, n_weight_images: n, weight_side: side, weight_kind: kind,
+            n_weight_total: total } = this.report;
     const filters = kind === "filters";
     const what = filters ? "filter" : "unit";
+    this.weightsCount.textContent = n < total
+      ? `Showing the first ${n} of the first layer's ${total} ${what}s.`
+      : `All ${total} ${what}s of the first layer.`;
     if (!this.weightCanvases || this.weightCanvases.length !== n || this.weightKind !== kind) {
       this.weightKind = kind;
       this.weightCanvases = canvases(this.weights, n, (k) => `${what} ${k + 1}`);
@@ -155,7 +164,7 @@ export class Gallery {
   // A prediction's first-layer feature maps (convnets only; hidden otherwise).
   showFeatureMaps(answer) {
     const n = answer && answer.feature_maps ? answer.n_feature_maps : 0;
-    this.maps.hidden = this.mapsTitle.hidden = n === 0;
+    this.maps.hidden = this.mapsTitle.hidden = this.mapsScale.hidden = n === 0;
     if (!n) return;
     if (this.mapCanvases.length !== n) this.mapCanvases = canvases(this.maps, n, (k) => `filter ${k + 1}'s map`);
     this.mapCanvases.forEach((canvas, k) => paintMap(canvas, answer.feature_maps, k, answer.feature_side));

@@ -5,6 +5,7 @@
 // models.js (the file boxes), controls.js (the form), predictor.js (drawing), charts.js,
 // readouts.js, gallery.js.
 
+import { Activations } from "./activations.js";
 import { worker } from "./boot.js";
 import { Charts } from "./charts.js";
 import { Controls, readHash } from "./controls.js";
@@ -16,6 +17,7 @@ import { followLink, followLinks } from "./links.js";
 import { ModelsAndData } from "./models.js";
 import { setUpNetwork } from "./network.js";
 import { offerOffline } from "./offline.js";
+import { setUpPresenting } from "./present.js";
 import { Predictor } from "./predictor.js";
 import { Readouts } from "./readouts.js";
 import { hideError, setStatus, showError } from "./status.js";
@@ -52,8 +54,12 @@ const predictor = new Predictor({
 }, worker, {
   isReady: () => state.ready,
   onError: (message) => showError(message, "predict"),
-  onAnswer: (answer) => gallery.showFeatureMaps(answer),
+  onAnswer: (answer) => {
+    gallery.showFeatureMaps(answer);
+    activations.show(answer);
+  },
 });
+const activations = new Activations($("activations"));
 const predict = () => predictor.predict();
 
 const controls = new Controls($("settings"), {
@@ -90,7 +96,7 @@ const charts = new Charts($("accuracy-chart"), $("loss-chart"));
 const readouts = new Readouts({
   epochProgress: $("epoch-progress"), runProgress: $("run-progress"),
   epochDetail: $("epoch-detail"), runDetail: $("run-detail"), speed: $("speed"), eta: $("eta"),
-  epochCounter: $("epoch-counter"),
+  epochCounter: $("epoch-counter"), trainLabel: $("train-row-label"), caption: $("readouts-caption"),
   figures: {
     trainAccuracy: $("train-accuracy"), trainLoss: $("train-loss"), valAccuracy: $("val-accuracy"),
     valLoss: $("val-loss"), testAccuracy: $("test-accuracy"), testLoss: $("test-loss"),
@@ -100,7 +106,8 @@ const readouts = new Readouts({
 const gallery = new Gallery({
   tabs: [$("tab-digits"), $("tab-confusion"), $("tab-weights")],
   grid: $("digits"), mistakesFirst: $("mistakes-first"), confusion: $("confusion"),
-  weights: $("weights"), weightsHelp: $("weights-help"), maps: $("feature-maps"), mapsTitle: $("maps-title"),
+  weights: $("weights"), weightsHelp: $("weights-help"), weightsCount: $("weights-count"),
+  weightsScale: $("weights-scale"), maps: $("feature-maps"), mapsTitle: $("maps-title"), mapsScale: $("maps-scale"),
   summary: $("gallery-summary"),
   onPick: (ink) => {
     predictor.show(ink);
@@ -111,7 +118,16 @@ const gallery = new Gallery({
 const page = { worker, state, controls, charts, readouts, gallery, predictor, predict, applySettings,
                updateButtons };
 const network = setUpNetwork(page);
-const training = setUpTraining({ ...page, refreshReport: network.refreshReport, showEpochs: network.showEpochs });
+const training = setUpTraining({ ...page, refreshReport: network.refreshReport, showEpochs: network.showEpochs,
+                                 modelChanged: network.modelChanged });
+
+// Train accuracy as the run measures it (dropout, shifts, changing weights) or like validation.
+$("train-measured").addEventListener("change", () => {
+  const on = $("train-measured").checked;
+  charts.setTrainMeasured(on);
+  readouts.setTrainMeasured(on);
+});
+setUpPresenting($("present"));
 
 $("reset").addEventListener("click", () => network.reset());
 

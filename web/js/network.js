@@ -16,6 +16,14 @@ export function setUpNetwork(page) {
     const optimizer = `${model.optimizer.type}, learning rate ${model.optimizer.lr}`;
     $("model-summary").textContent = `${model.summary} · ${model.params.toLocaleString("en")} parameters · ${optimizer} · trained ${trained}`;
     readouts.epochsDone(model.epochs_done);
+    // The model the page starts with only reads drawings: the first Train starts a fresh one.
+    $("train").textContent = model.starter || model.epochs_done === 0 ? "Train" : "Train more";
+    $("train-note").hidden = !model.starter;
+    if (model.starter) {
+      $("train-note").textContent = `Train starts a fresh, untrained network of these settings and `
+        + `trains it for ${model.demo_epochs} epoch${model.demo_epochs === 1 ? "" : "s"}, so that you can watch it `
+        + `learn. Until then the pretrained network (trained ${trained}) reads your drawings.`;
+    }
   }
 
   function showData(data) {

@@ -52,4 +52,38 @@ export function paintMap(canvas, bytes, index, side) {
   paint(canvas, bytes, INK, index * side * side, side);
 }
 
+// Many small pictures in one canvas: `count` tiles of `side`×`side` bytes (feature maps), or
+// with `side` 0, `count` single values as squares (a layer's units), `columns` to a row, one
+// pixel of paper between tiles. `signed`: the weights' colours (128 = zero), else ink.
+export function paintTiles(canvas, bytes, { count, side, columns, signed }) {
+  const tile = Math.max(side, 1);
+  const rows = Math.ceil(count / columns);
+  const width = columns * (tile + 1) - 1;
+  const height = rows * (tile + 1) - 1;
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+  const table = signed ? WEIGHTS : INK;
+  const image = new ImageData(width, height);
+  image.data.fill(255);
+  for (let k = 0; k < count; k++) {
+    const left = (k % columns) * (tile + 1);
+    const top = Math.floor(k / columns) * (tile + 1);
+    for (let i = 0; i < tile * tile; i++) {
+      const v = bytes[k * tile * tile + i];
+      const at = ((top + Math.floor(i / tile)) * width + left + (i % tile)) * 4;
+      image.data.set(table.subarray(v * 3, v * 3 + 3), at);
+    }
+  }
+  canvas.getContext("2d").putImageData(image, 0, 0);
+}
+
+// The colours of a scale bar, as CSS: ink (paper to black) or the weights' (blue–white–red).
+export function scaleGradient(signed) {
+  const table = signed ? WEIGHTS : INK;
+  const stops = [0, 64, 128, 192, 255].map((v) => `rgb(${table[v * 3]}, ${table[v * 3 + 1]}, ${table[v * 3 + 2]})`);
+  return `linear-gradient(to right, ${stops.join(", ")})`;
+}
+
 export { SIDE };

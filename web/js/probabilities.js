@@ -46,15 +46,15 @@ export class Probabilities {
 
   show({ probs, digit, input }) {
     this.prediction.textContent = String(digit);
-    this.caption.textContent = `${percent(probs[digit])} sure`;
+    this.caption.textContent = `${precise(probs[digit])} sure`;
     this.list.dataset.empty = "false";
     probs.forEach((p, i) => {
       const { item, bar, value } = this.rows[i];
       item.classList.toggle("top", i === digit);
       item.dataset.value = String(p);
-      item.setAttribute("aria-label", `${i}: ${percent(p)}`);
+      item.setAttribute("aria-label", `${i}: ${precise(p)}`);
       bar.style.width = `${p * 100}%`;
-      value.textContent = percent(p);
+      value.textContent = precise(p);
     });
     paintDigit(this.preview, input);
   }
@@ -62,4 +62,15 @@ export class Probabilities {
 
 export function percent(p, digits = 1) {
   return `${(p * 100).toFixed(digits)}%`;
+}
+
+// A probability with as many decimals as it takes not to round up to 100% (99.2%, 99.96%):
+// "100%" only for exactly 1, and "> 99.999%" beyond what three decimals can tell.
+export function precise(p) {
+  if (p >= 1) return "100%";
+  for (let digits = 1; digits <= 3; digits++) {
+    const text = (p * 100).toFixed(digits);
+    if (Number(text) < 100) return `${text}%`;
+  }
+  return "> 99.999%";
 }

@@ -8,7 +8,7 @@ import { $ } from "./dom.js";
 import { hideError, setStatus, showError } from "./status.js";
 
 // page: {worker, state, controls, charts, readouts, predictor, applySettings, showEpochs,
-//        refreshReport, predict, updateButtons}
+//        modelChanged, refreshReport, predict, updateButtons}
 export function setUpTraining(page) {
   const { worker, state, controls, charts, readouts, predictor } = page;
 
@@ -23,7 +23,7 @@ export function setUpTraining(page) {
       paused: "Paused. Resume, Step one epoch, or Stop.",
       step: runState === "running" ? "Training one epoch…" : "Paused after one epoch.",
       stopped: "Stopped. The weights stay as trained so far.",
-      finished: `Finished the run: this network has now trained ${state.model ? state.model.epochs_done : ""} epochs.`,
+      finished: `Finished the run: this network has now trained ${state.model ? state.model.epochs_done : ""} epochs. Press Train more to go on.`,
       diverged: "Training stopped: the loss diverged.",
       error: "Training stopped by an error.",
       replaced: `Training stopped: replaced by ${message}.`,
@@ -46,11 +46,19 @@ export function setUpTraining(page) {
     predictor.refresh();
   });
 
+  // A fresh network, measured before its first batch: where the curves start (about chance).
+  worker.on("untrained", ({ at, val_loss, val_accuracy, train_measured_loss, train_measured_accuracy }) => {
+    charts.addStart({ at, val_accuracy, train_measured_accuracy });
+    readouts.epoch({ loss: null, accuracy: null, val_loss, val_accuracy, train_measured_loss,
+                     train_measured_accuracy }, "Before training");
+  });
+
   // `at`: where on the network's time line the epoch ended (see charts.js)
-  worker.on("epoch", ({ epoch, at, loss, accuracy, val_loss, val_accuracy }) => {
-    charts.addEpoch({ at, accuracy, val_accuracy, val_loss });
+  worker.on("epoch", ({ epoch, at, loss, accuracy, val_loss, val_accuracy, train_measured_loss,
+                        train_measured_accuracy }) => {
+    charts.addEpoch({ at, accuracy, val_accuracy, val_loss, train_measured_accuracy });
     page.showEpochs(epoch);
-    readouts.epoch({ loss, accuracy, val_loss, val_accuracy });
+    readouts.epoch({ loss, accuracy, val_loss, val_accuracy, train_measured_loss, train_measured_accuracy });
     page.refreshReport();
     page.predict();
   });
@@ -63,7 +71,19 @@ export function setUpTraining(page) {
       if (!answer || !answer.valid || answer.needs_reset) return;
       await page.applySettings(answer.values, answer.config);
     }
-    await send().catch((error) => showError(error.message, "training"));
+    let answer;
+    try {
+      answer = await send();
+    } catch (error) {
+      showError(error.message, "training");
+      return;
+    }
+    // The first Train after the page loads: pynn started a fresh network for the demo run.
+    if (answer.fresh) {
+      page.modelChanged(answer, `A fresh, untrained network is learning: ${answer.config.epochs} epochs, `
+        + "from chance (about 10%) upwards. Press Train more afterwards to go on; the pretrained "
+        + "models are under Model.");
+    }
   }
 
   const failed = (error) => showError(error.message, "training");

@@ -1,0 +1,22 @@
+// present.js: the presentation view, for a projector: large type, the draw pad and the live
+// charts side by side, the rest of the studio out of the way. The header's Present button
+// toggles it; a link with `present` in its hash (#present, or #present&lr=...) opens in it.
+// The hash keeps the flag beside the form's settings (controls.js writes both).
+
+import { hasPresentFlag, setPresentFlag } from "./controls.js";
+
+export function setUpPresenting(button) {
+  const show = (on) => {
+    document.body.classList.toggle("present", on);
+    button.setAttribute("aria-pressed", String(on));
+    button.textContent = on ? "Leave presentation" : "Present";
+  };
+  button.addEventListener("click", () => {
+    const on = !document.body.classList.contains("present");
+    show(on);
+    setPresentFlag(on);
+    window.scrollTo(0, 0);
+  });
+  window.addEventListener("hashchange", () => show(hasPresentFlag()));
+  show(hasPresentFlag());
+}
