@@ -1,5 +1,6 @@
-"""Accessibility: no axe-core violations (of any impact) in any state of the page, in the
-light and the dark colour scheme and at phone width; contrast of what axe cannot judge (every
+"""Accessibility: no axe-core violations (of any impact) in any state of the page (the lab's
+map, results, unfolded checks, hints and phone tabs included), in the light and the dark
+colour scheme and at phone width; contrast of what axe cannot judge (every
 confusion-matrix shade, the run-state badge in each state, the focus ring, the chart and
 editor colours); reduced motion.
 
@@ -221,6 +222,16 @@ def audit_every_state(studio, audit: Audit, tmp_path) -> None:
     expect(studio.by("lab-results")).to_have_attribute("data-runs", "1", timeout=120_000)
     expect(studio.by("lab-results").locator('li[data-status="fail"]').first).to_be_visible()
     audit("the lab's check results")
+    open_the_lab_help(studio, audit)
+
+
+def open_the_lab_help(studio, audit: Audit) -> None:
+    """The root cause's folded checks and its staged hints, opened."""
+    root = studio.by("lab-results").locator(":scope > li").first
+    root.locator(".lab-because summary").click()
+    root.locator(".lab-help button").click()
+    expect(root.locator(".lab-hint")).to_have_count(1)
+    audit("the lab's root cause unfolded, a hint shown")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -229,7 +240,7 @@ def test_no_axe_violations_in_any_state(open_page, scheme, tmp_path):
     audit = Audit(studio, scheme)
     audit_every_state(studio, audit, tmp_path)
     audit.check()
-    assert len(audit.states) == 12
+    assert len(audit.states) == 13
 
 
 def test_no_axe_violations_at_phone_width_in_both_schemes(open_page, artifacts):
@@ -256,6 +267,19 @@ def test_no_axe_violations_at_phone_width_in_both_schemes(open_page, artifacts):
     phone.page.wait_for_timeout(300)
     phone.page.screenshot(path=artifacts / "a11y-phone-390x844.png")
 
+    phone.click("lab-open")                      # the lab's tabs: statement, code, results
+    expect(phone.by("lab-check")).to_be_enabled(timeout=120_000)
+    audit("the lab, its statement tab")
+    phone.by("lab-tab-code").click()
+    expect(phone.by("lab-editor").locator(".cm-line").first).to_be_visible()
+    audit("the lab, its code tab")
+    phone.click("lab-check")
+    expect(phone.by("lab-results")).to_have_attribute("data-runs", "1", timeout=120_000)
+    expect(phone.by("lab-tab-results")).to_have_attribute("aria-selected", "true")
+    open_the_lab_help(phone, audit)
+    audit.check()
+    assert phone.page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
 
 def test_dark_scheme_screenshot(open_page, artifacts):
     studio = open_page(bypass_csp=True, color_scheme="dark")
@@ -269,7 +293,43 @@ def test_dark_scheme_screenshot(open_page, artifacts):
     studio.page.screenshot(path=artifacts / "a11y-dark-1280x800.png")
 
 
-def test_reduced_motion_turns_smooth_scrolling_and_transitions_off(studio):
+def test_no_axe_violations_in_the_demo_states_in_both_schemes(open_page):
+    """The first-time demo's states: a setting's help open, a drawing's layers, the demo run,
+    train accuracy measured like validation, the weights' count and scale, the presentation
+    view; each in the light and the dark scheme (one page)."""
+    studio = open_page(bypass_csp=True)
+    audits = [Audit(studio, "light"), Audit(studio, "dark")]
+
+    def both(state: str) -> None:
+        for audit in audits:
+            studio.page.emulate_media(color_scheme=audit.scheme)
+            audit(state)
+        studio.page.emulate_media(color_scheme="light")
+
+    studio.click("help-shift")
+    expect(studio.by("help-text-shift")).to_be_visible()
+    both("a setting's help open")
+    assert studio.draw_digit("7")
+    expect(studio.by("activations").locator("li.stage")).to_have_count(3)
+    both("a drawing's activations")
+    studio.click("train")                      # the demo: a fresh network
+    studio.wait_epochs(1)
+    both("the demo run")
+    studio.click("stop")
+    studio.wait_run_state("idle")
+    studio.by("train-measured").check()
+    both("train accuracy measured like validation")
+    studio.click("tab-weights")
+    expect(studio.by("weights-count")).not_to_have_text("")
+    both("the weights with their count and scale")
+    studio.click("present")
+    both("the presentation view")
+    for audit in audits:
+        audit.check()
+        assert len(audit.states) == 6
+
+
+
     page = studio.page
     moving = """() => ['html', '.prob-bar'].map((s) => {
         const style = getComputedStyle(document.querySelector(s));
