@@ -1,8 +1,9 @@
-"""How the page starts Python (web/js/pyodide-start.js, docs/BOOT.md): from the memory snapshot
-when dist's snapshot is sound, otherwise the normal way -- and either way a drawn digit gets
-read. Each broken case is made with request routing before the page opens: the snapshot
-missing, corrupt, stale, or valid-looking but unusable by Pyodide. Which start was taken is
-read from the one console.info line pyodide-start.js writes, the same line a developer sees."""
+"""How the page starts Python (web/js/worker/pyodide-start.js, docs/BOOT.md): from the memory
+snapshot when dist's snapshot is sound, otherwise the normal way -- and either way a drawn digit
+gets read. Each broken case is made with request routing before the page opens: the snapshot
+missing, corrupt, stale, or valid-looking but unusable by Pyodide; a wheel that cannot be
+unzipped in JavaScript (web/js/worker/wheels.js). Which start was taken is read from the one
+console.info line pyodide-start.js writes, the same line a developer sees."""
 
 from __future__ import annotations
 
@@ -135,4 +136,26 @@ def test_a_snapshot_pyodide_cannot_restore_falls_back_with_pyodides_reason(open_
         SNAPSHOT: lambda route: route.fulfill(status=200, content_type="application/octet-stream", body=broken),
     })
     assert start_lines(studio) == [f"{NORMAL}restoring it failed: Snapshot has invalid magic number"]
+    reads_a_seven(studio)
+
+
+def test_a_wheel_refused_after_the_restore_is_installed_by_loadpackage(open_routed):
+    """The first download of numpy's wheel is corrupt: wheels.js refuses it by its sha256, and
+    Pyodide's loadPackage, which downloads it again, installs it."""
+    wheel = json.loads((DIST / "pyodide" / "pyodide-lock.json").read_text())["packages"]["numpy"]["file_name"]
+    served = []
+
+    def corrupt_once(route):
+        served.append(route.request.url)
+        if len(served) > 1:
+            route.continue_()
+            return
+        body = bytearray(route.fetch().body())
+        body[len(body) // 2] ^= 0xFF
+        route.fulfill(status=200, content_type="application/octet-stream", body=bytes(body))
+
+    studio = open_routed({f"**/pyodide/{wheel}": corrupt_once})
+    assert start_lines(studio) == [f"{FROM_SNAPSHOT} (snapshot.bin.gz, Pyodide 0.27.7); packages installed "
+                                   f"by loadPackage: {wheel}'s sha256 is not pyodide-lock.json's"]
+    assert len(served) == 2
     reads_a_seven(studio)

@@ -8,7 +8,9 @@
 //   by devtools/snapshot.mjs with `loadPyodide({_makeSnapshot: true})` +
 //   `pyodide.makeMemorySnapshot()`. `loadPyodide({_loadSnapshot})` copies it into a new heap
 //   instead of running Python's start-up (~1-3 s of CPU). It holds no files, no JS objects
-//   and no binary extension, so numpy and pynn are still loaded after it (`packages`).
+//   and no binary extension, so numpy and pynn are still installed after it: by wheels.js,
+//   which unzips their wheels here in JavaScript (loadPackage unzips them in Python, ~1 s
+//   slower), or by loadPackage if wheels.js cannot (the start line then says why).
 // - dist/pyodide/snapshot.json describes it. Before using it this file checks, cheaply:
 //   its Pyodide version is this pyodide.mjs's `version` (and the API's, SNAPSHOT_API);
 //   its packages' sha256s are exactly pyodide-lock.json's (the files dist ships); the
@@ -29,11 +31,13 @@
 
 import { loadPyodide, version } from "../../pyodide/pyodide.mjs";
 import { siteFile } from "./serve.js";
+import { fetchWheels, hex, installWheels } from "./wheels.js";
 
 export const PYODIDE_URL = new URL("../../pyodide/", import.meta.url).href;
 const SNAPSHOT_API = "0.27.7";
 const INFO_URL = `${PYODIDE_URL}snapshot.json`;
 const LOCK_URL = `${PYODIDE_URL}pyodide-lock.json`;
+const PACKAGES = ["pynn"];     // and what pyodide-lock.json says it depends on (numpy)
 
 // Start Pyodide with numpy and pynn installed, and pynn's kernel when it works. `options`
 // are loadPyodide's (stdout, stderr).
@@ -44,24 +48,41 @@ export async function startPyodide(options = {}) {
 }
 
 async function startRuntime(options) {
-  const config = { indexURL: PYODIDE_URL, packages: ["pynn"], ...options };
-  let info;
+  const config = { indexURL: PYODIDE_URL, packages: PACKAGES, ...options };
+  let info, lock;
   try {
-    info = await usableSnapshotInfo();
+    ({ info, lock } = await usableSnapshotInfo());
   } catch (error) {
     return normalStart(config, error.message);
   }
-  // The big download runs while Pyodide fetches and compiles its wasm; loadPyodide awaits it.
+  // The big downloads (the snapshot, the wheels) run while Pyodide fetches and compiles its
+  // wasm; loadPyodide awaits the snapshot.
   let unusable = null;          // why the download was refused (loadPyodide rethrows it)
   const snapshot = verifiedSnapshot(info);
   snapshot.catch((error) => { unusable = error; });
+  const wheels = fetchWheels(lock, PACKAGES, PYODIDE_URL);
+  wheels.catch(() => {});       // installPackages says why
+  let py;
   try {
-    const py = await loadPyodide({ ...config, _loadSnapshot: snapshot });
+    py = await loadPyodide({ ...config, packages: [], _loadSnapshot: snapshot });
     py.runPython("import random; random.seed()");
-    console.info(`pyodide-start: started from the memory snapshot (${info.file}, Pyodide ${version})`);
-    return py;
   } catch (error) {
     return normalStart(config, unusable ? unusable.message : `restoring it failed: ${firstLine(error)}`);
+  }
+  const how = await installPackages(py, wheels);
+  console.info(`pyodide-start: started from the memory snapshot (${info.file}, Pyodide ${version})${how}`);
+  return py;
+}
+
+// Install the packages from their wheels unzipped in JavaScript (wheels.js), or, if that
+// cannot be done, with loadPackage; returns "" or why loadPackage was used.
+async function installPackages(py, wheels) {
+  try {
+    await installWheels(py, await wheels, () => true);
+    return "";
+  } catch (error) {
+    await py.loadPackage(PACKAGES, { messageCallback: () => {} });
+    return `; packages installed by loadPackage: ${firstLine(error)}`;
   }
 }
 
@@ -87,7 +108,8 @@ async function installKernel(py) {
   }
 }
 
-// snapshot.json, if it describes a snapshot made for exactly this Pyodide and these packages.
+// snapshot.json and pyodide-lock.json ({info, lock}), if the snapshot was made for exactly this
+// Pyodide and these packages.
 async function usableSnapshotInfo() {
   if (version !== SNAPSHOT_API) {
     throw new Error(`Pyodide ${version} is not ${SNAPSHOT_API}, the version this snapshot code is written for`);
@@ -107,7 +129,7 @@ async function usableSnapshotInfo() {
     const names = [...differs, ...extra].join(", ");
     throw new Error(`stale: made from other packages than pyodide-lock.json's (${names})`);
   }
-  return info;
+  return { info, lock };
 }
 
 // The snapshot's bytes, once its sha256 and size are the recorded ones.
@@ -134,10 +156,6 @@ async function fetchJson(url) {
   } catch (error) {
     throw new Error(`${name} is not JSON`);
   }
-}
-
-function hex(buffer) {
-  return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 function firstLine(error) {
