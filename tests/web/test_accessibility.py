@@ -329,7 +329,7 @@ def test_no_axe_violations_in_the_demo_states_in_both_schemes(open_page):
         assert len(audit.states) == 6
 
 
-
+def test_reduced_motion_turns_smooth_scrolling_and_transitions_off(studio):
     page = studio.page
     moving = """() => ['html', '.prob-bar'].map((s) => {
         const style = getComputedStyle(document.querySelector(s));
