@@ -72,13 +72,11 @@ export class Progress {
     return this.lastReport(id) ? "failing" : "not started";
   }
 
-  // A check run finished: returns the number of failed runs so far (0 once it passes).
+  // A check run finished: its report, and the failed runs so far (back to 0 once it passes).
   recordCheck(id, code, report) {
     write(KEY("passed", id), report.passed ? code : null);
-    const failures = report.passed ? 0 : this.failures(id) + 1;
-    write(KEY("fails", id), String(failures));
+    write(KEY("fails", id), String(report.passed ? 0 : this.failures(id) + 1));
     write(KEY("report", id), JSON.stringify({ code, passed: report.passed, results: report.results }));
-    return failures;
   }
 
   // A check that could not run (stopped, timed out): the exercise was tried, nothing passed.

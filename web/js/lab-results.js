@@ -11,6 +11,7 @@
 //
 //   const view = new ResultsView(list, { renderTex });
 //   view.show(results, { solutionOffered, askSolution: async () => text or null });
+//   summary(report);   // the status line of a report
 
 import { appendText } from "./lab-statement.js";
 
@@ -104,6 +105,15 @@ export class ResultsView {
     help.append(button);
     item.append(help);
   }
+}
+
+// "All 8 checks passed." or "5 of 8 checks passed; fix this first: <the root cause>."
+export function summary(report) {
+  const passed = report.results.filter((result) => result.passed).length;
+  if (report.passed) return `All ${passed} checks passed.`;
+  const root = report.results.find((result) => !result.passed && (result.cause ?? null) === null);
+  const first = root ? `; fix this first: ${root.name}` : "";
+  return `${passed} of ${report.results.length} checks passed${first}.`;
 }
 
 // The failure `i` follows from, following `cause` back to one with none (or that did not fail).

@@ -14,7 +14,7 @@ import { AssignmentPanel } from "./lab-assignment.js";
 import { readText, saveText } from "./lab-files.js";
 import { AssignmentMap } from "./lab-map.js";
 import { Progress, storeCourse } from "./lab-progress.js";
-import { ResultsView } from "./lab-results.js";
+import { ResultsView, summary } from "./lab-results.js";
 import { LabRunner, LabStopped } from "./lab-runner.js";
 import { loadTex, showShapes, showStatement } from "./lab-statement.js";
 import { LabTabs } from "./lab-tabs.js";
@@ -150,7 +150,7 @@ export class Lab {
     const report = this.progress.lastReport(id);
     this.showResults(report ? report.results : []);
     if (!report) this.setStatus(`Not checked yet: write your ${this.current.title}, then press Check.`);
-    else if (report.code !== this.editor.text) this.setStatus(`Changed since the last check (${summary(report)}): press Check.`);
+    else if (report.code !== this.editor.text) this.setStatus(`Changed since the last check (${summary(report).slice(0, -1)}): press Check.`);
     else this.setStatus(summary(report));
   }
 
@@ -315,13 +315,4 @@ export class Lab {
       this.updateButtons();
     }
   }
-}
-
-// "All 8 checks passed." or "5 of 8 checks passed; fix this first: <the root cause>."
-function summary(report) {
-  const passed = report.results.filter((result) => result.passed).length;
-  if (report.passed) return `All ${passed} checks passed.`;
-  const root = report.results.find((result) => !result.passed && (result.cause ?? null) === null);
-  const first = root ? `; fix this first: ${root.name}` : "";
-  return `${passed} of ${report.results.length} checks passed${first}.`;
 }
