@@ -12,6 +12,8 @@ is the logic it dispatches to.
   (running / paused / idle, stepping, progress, examples/s, time left, finished, diverged),
   as the page-ready events it emits (``EVENTS`` declares their fields).
 - ``report.py``: the test-split report (accuracy, confusion, mistakes, weight pictures).
+- ``inside.py``: inside the network: a drawing read layer by layer (each layer's
+  activations) and loss/accuracy measured a piece at a time (the run's measurements).
 - ``limits.py``: the size limit, and the budgets of the worker's slices and pieces.
 - ``files.py``: the site's files the studio uses (the digits, the pretrained models).
 
