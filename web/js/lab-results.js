@@ -103,7 +103,9 @@ export class ResultsView {
     });
     next();
     help.append(button);
-    item.append(help);
+    const folded = item.querySelector(":scope > .lab-because");   // the help goes above the folded checks
+    if (folded) folded.before(help);
+    else item.append(help);
   }
 }
 
