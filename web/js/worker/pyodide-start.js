@@ -60,7 +60,7 @@ async function startRuntime(options) {
   let unusable = null;          // why the download was refused (loadPyodide rethrows it)
   const snapshot = verifiedSnapshot(info);
   snapshot.catch((error) => { unusable = error; });
-  const wheels = fetchWheels(lock, PACKAGES, PYODIDE_URL);
+  const wheels = fetchWheels(lock, PACKAGES, PYODIDE_URL, snapshot);
   wheels.catch(() => {});       // installPackages says why
   let py;
   try {
@@ -132,19 +132,41 @@ async function usableSnapshotInfo() {
   return { info, lock };
 }
 
-// The snapshot's bytes, once its sha256 and size are the recorded ones.
+// The snapshot's bytes, once its sha256 and size are the recorded ones. It is inflated as it
+// arrives (into one buffer of the recorded size); the sha256 is checked before it is used.
 async function verifiedSnapshot(info) {
   const response = await fetch(new URL(info.file, PYODIDE_URL));
   if (!response.ok) throw new Error(`${info.file}: HTTP ${response.status}`);
-  const packed = await response.arrayBuffer();
-  const digest = await crypto.subtle.digest("SHA-256", packed);
+  const [forDigest, forHeap] = response.body.tee();
+  const [packed, heap] = await Promise.allSettled([
+    new Response(forDigest).arrayBuffer(),
+    readAll(forHeap.pipeThrough(new DecompressionStream("gzip")), info.bytes, info.file),
+  ]);
+  if (packed.status === "rejected") throw packed.reason;
+  const digest = await crypto.subtle.digest("SHA-256", packed.value);
   if (hex(digest) !== info.sha256) throw new Error(`corrupt: ${info.file}'s sha256 is not snapshot.json's`);
-  const inflated = new Response(new Blob([packed]).stream().pipeThrough(new DecompressionStream("gzip")));
-  const heap = new Uint8Array(await inflated.arrayBuffer());
-  if (heap.length !== info.bytes) {
-    throw new Error(`corrupt: ${info.file} inflates to ${heap.length} bytes, not ${info.bytes}`);
+  if (heap.status === "rejected") throw heap.reason;
+  if (heap.value.length !== info.bytes) {
+    throw new Error(`corrupt: ${info.file} inflates to ${heap.value.length} bytes, not ${info.bytes}`);
   }
-  return heap;
+  return heap.value;
+}
+
+// A stream's bytes, read into one buffer of `size` bytes (fewer if it ends early, an error
+// naming `file` if it has more).
+async function readAll(stream, size, file) {
+  const buffer = new Uint8Array(size);
+  let filled = 0;
+  const reader = stream.getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    if (filled + chunk.value.length > size) {
+      await reader.cancel();
+      throw new Error(`corrupt: ${file} inflates to more than ${size} bytes`);
+    }
+    buffer.set(chunk.value, filled);
+    filled += chunk.value.length;
+  }
+  return filled === size ? buffer : buffer.subarray(0, filled);
 }
 
 async function fetchJson(url) {

@@ -17,14 +17,16 @@
 // in a worker).
 
 // The wheels of `names` and of everything they depend on, dependencies first, each fetched,
-// checked against the lock and unzipped: [{entry, files: [[path, bytes]]}]. Starts at once,
-// so that it runs while Pyodide compiles its wasm and restores the snapshot.
-export function fetchWheels(lock, names, baseUrl) {
+// checked against the lock and unzipped: [{entry, files: [[path, bytes]]}]. The downloads
+// start at once; the work on them once `after` has settled (the snapshot's inflating, which
+// needs this thread too), so that it runs while Pyodide compiles its wasm and restores.
+export function fetchWheels(lock, names, baseUrl, after) {
   return Promise.all(installOrder(lock, names).map(async (entry) => {
     supported(entry);
     const response = await fetch(new URL(entry.file_name, baseUrl));
     if (!response.ok) throw new Error(`${entry.file_name}: HTTP ${response.status}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
+    await after;
     if (hex(await crypto.subtle.digest("SHA-256", bytes)) !== entry.sha256) {
       throw new Error(`${entry.file_name}'s sha256 is not pyodide-lock.json's`);
     }
