@@ -25,11 +25,15 @@ export function palette(element) {
     batch: read("--chart-batch", "rgba(47, 91, 211, 0.22)"), axis: read("--chart-axis", "#414a5c"),
     grid: read("--chart-grid", "#e6e9f0"), tick: read("--chart-tick", "#d4d8e1"),
     segment: read("--chart-segment", "#6b7280"),
+    font: read("--chart-font", "12px system-ui, sans-serif"),
+    labelFont: read("--chart-label-font", "bold 12px system-ui, sans-serif"),
+    axisSize: Number(read("--chart-axis-size", "56")),   // the y axis' room for its labels
   };
 }
 
 export function axis(colors, extra) {
-  return { stroke: colors.axis, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.tick, width: 1 }, ...extra };
+  return { stroke: colors.axis, font: colors.font, labelFont: colors.labelFont, grid: { stroke: colors.grid, width: 1 },
+           ticks: { stroke: colors.tick, width: 1 }, ...extra };
 }
 
 // Vertical lines where new data begins (uPlot draw hook).
@@ -75,13 +79,16 @@ class Chart {
     this.build();
     new ResizeObserver(() => this.plot.setSize(this.size())).observe(container);
     // the colour scheme can change while the page is open
-    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
-      this.colors = palette(container);
-      this.plot.destroy();
-      this.build();
-    });
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.restyle());
     this.redrawQueued = false;
     this.redraw();
+  }
+
+  // Colours and fonts again from the CSS (a new colour scheme, the presentation view).
+  restyle() {
+    this.colors = palette(this.container);
+    this.plot.destroy();
+    this.build();
   }
 
   build() {
@@ -193,7 +200,7 @@ export class Charts {
       scales: { x: { time: false }, y: { range: (u, min) => [min < 0.5 ? 0 : Math.max(0, Math.min(min, 0.9)), 1] } },
       axes: [
         axis(c, { label: "epochs trained", values: xTicks, incrs: [0.25, 0.5, 1, 2, 5, 10, 20, 50, 100] }),
-        axis(c, { label: "accuracy", size: 56, incrs: [0.01, 0.02, 0.05, 0.1, 0.2, 0.25],
+        axis(c, { label: "accuracy", size: c.axisSize, incrs: [0.01, 0.02, 0.05, 0.1, 0.2, 0.25],
                   values: (u, values) => values.map((v) => `${Math.round(v * 100)}%`) }),
       ],
     }), 2, describeAccuracy);
@@ -211,7 +218,7 @@ export class Charts {
       scales: { x: { time: false }, y: { range: (u, min, max) => [0, Math.max(max, 0.1)] } },
       axes: [
         axis(c, { label: "epochs trained", incrs: [0.25, 0.5, 1, 2, 5, 10, 20, 50, 100], values: xTicks }),
-        axis(c, { label: "cross-entropy loss", size: 56, values: (u, values) => values.map((v) => v.toFixed(2)) }),
+        axis(c, { label: "cross-entropy loss", size: c.axisSize, values: (u, values) => values.map((v) => v.toFixed(2)) }),
       ],
     }), 3, describeLoss);
     this.trainRows = [];         // the accuracy chart's train points: {index, running, measured}
@@ -266,6 +273,11 @@ export class Charts {
     const x = xs[xs.length - 1];
     this.loss.breakAt(x);
     this.accuracy.breakAt(x);
+  }
+
+  restyle() {
+    this.accuracy.restyle();
+    this.loss.restyle();
   }
 
   clear() {

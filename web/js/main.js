@@ -127,7 +127,7 @@ $("train-measured").addEventListener("change", () => {
   charts.setTrainMeasured(on);
   readouts.setTrainMeasured(on);
 });
-setUpPresenting($("present"));
+setUpPresenting($("present"), () => charts.restyle());
 
 $("reset").addEventListener("click", () => network.reset());
 

@@ -5,11 +5,14 @@
 
 import { hasPresentFlag, setPresentFlag } from "./controls.js";
 
-export function setUpPresenting(button) {
+// onChange(): after the view changed (the charts take the larger fonts).
+export function setUpPresenting(button, onChange) {
   const show = (on) => {
+    if (document.body.classList.contains("present") === on && button.getAttribute("aria-pressed") === String(on)) return;
     document.body.classList.toggle("present", on);
     button.setAttribute("aria-pressed", String(on));
     button.textContent = on ? "Leave presentation" : "Present";
+    onChange();
   };
   button.addEventListener("click", () => {
     const on = !document.body.classList.contains("present");
