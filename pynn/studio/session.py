@@ -5,8 +5,10 @@ State: ``config`` (the ``TrainingConfig`` the form shows), ``network`` (built fr
 the bundled digits are loaded on first use: predicting needs none, and in the browser they
 are fetched then, see ``pynn.data.install_digits``), ``data_name``, ``log``
 (the network's ``NetworkLog``: epochs trained, smoothed loss) and ``run`` (the
-``TrainingRun`` while one is active, else None) and ``report_job`` (the test-split report
-being computed piece by piece, else None).
+``TrainingRun`` while one is active, else None), ``report_job`` (the test-split report
+being computed piece by piece, else None) and ``starter`` (the network is the model the page
+starts with: it reads drawings, and the first Train replaces it with a fresh network of the
+settings for a short demo run, ``limits.demo_epochs``).
 
 Size: every network the session builds, loads or trains fits ``pynn.studio.limits`` (a
 training step within the budget that keeps the page answering), checked with the form's

@@ -28,7 +28,7 @@ function describe({ kind, count, total, side }) {
 export class Activations {
   constructor(list) {
     this.list = list;
-    this.stages = [];    // [{item, canvas, title}] reused while the network keeps its shape
+    this.stages = [];    // [{canvas}] per stage, reused while the network keeps its shape
     this.clear();
   }
 
@@ -78,7 +78,7 @@ export class Activations {
       canvas.setAttribute("aria-label", `${stage.label}: ${describe(stage)}, darker = more active`);
       item.append(title, size, canvas);
       this.list.append(item);
-      return { item, canvas, title };
+      return { canvas };
     });
     this.list.dataset.shape = shape;
   }

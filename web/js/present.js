@@ -7,15 +7,17 @@ import { hasPresentFlag, setPresentFlag } from "./controls.js";
 
 // onChange(): after the view changed (the charts take the larger fonts).
 export function setUpPresenting(button, onChange) {
+  let shown = false;
   const show = (on) => {
-    if (document.body.classList.contains("present") === on && button.getAttribute("aria-pressed") === String(on)) return;
+    if (on === shown) return;
+    shown = on;
     document.body.classList.toggle("present", on);
     button.setAttribute("aria-pressed", String(on));
     button.textContent = on ? "Leave presentation" : "Present";
     onChange();
   };
   button.addEventListener("click", () => {
-    const on = !document.body.classList.contains("present");
+    const on = !shown;
     show(on);
     setPresentFlag(on);
     window.scrollTo(0, 0);
