@@ -11,7 +11,9 @@ browser context:
          in the worker, the pretrained model in place, so a drawing gets an answer);
   warm   the same context reloaded once the service worker (web/sw.js) has cached the site.
 Times are from navigation start; bytes are what the server sent (compressed bodies + headers)
-until ready. Goals: cold <= 3 s, <= 1.0x bare, <= 16 MB; warm: no large download, <= 1.5 s.
+until ready. Each visit's steps are the status lines and the studio worker's performance marks
+(web/js/worker/pyodide-start.js). Goals: cold <= 3 s, <= 1.0x bare, <= 16 MB; warm: no large
+download, <= 1.5 s.
 """
 
 from __future__ import annotations
@@ -129,13 +131,24 @@ def bare_once(browser, url: str) -> float:
     return ready_ms / 1000
 
 
+def worker_marks(page) -> list[tuple[float, str]]:
+    """The studio worker's performance marks as [ms since the page's navigation start, name]."""
+    worker = [w for w in page.workers if w.url.endswith("/js/worker/worker.js")][-1]
+    marks = worker.evaluate("() => [performance.timeOrigin, performance.getEntriesByType('mark')"
+                            ".map((m) => [m.startTime, m.name])]")
+    offset = marks[0] - page.evaluate("() => performance.timeOrigin")
+    return [(at + offset, name) for at, name in marks[1]]
+
+
 def measure(page, counter: Counter, navigate) -> dict:
-    """Navigate, wait until the studio is ready; its time, bytes sent and status lines."""
+    """Navigate, wait until the studio is ready; its time, bytes sent, status lines and the
+    worker's marks, in time order."""
     counter.take()
     started = time.monotonic()
     navigate()
     page.wait_for_selector(READY, timeout=120_000)
-    timeline = page.evaluate("() => window.__statusTimeline")
+    status = page.evaluate("() => window.__statusTimeline")
+    timeline = sorted(status + [[at, name, "mark"] for at, name in worker_marks(page)])
     ready_ms = next(t for t, _, phase in timeline if phase == "ready")
     # Only what was sent before "ready": right after it the gallery fetches the digits and the
     # service worker starts caching the site, while this process is still noticing "ready".
@@ -211,15 +224,17 @@ def main() -> int:
     largest_warm = max(max(run["files"].values(), default=0) for run in warm)
     print(f"Chromium {version}, headless, http://127.0.0.1 (gzip), {args.runs} runs, each: "
           f"bare Pyodide, cold visit, warm visit")
-    print(f"\nstatus line of the median cold run (seconds since navigation start):")
+    print(f"\nstatus line and worker marks of the median cold run (seconds since navigation start):")
     for t, text, _ in median["timeline"]:
         print(f"  {t / 1000:6.2f}  {text}")
     print(f"\nlargest transfers (median cold run):")
     for path, size in sorted(median["files"].items(), key=lambda item: -item[1])[:8]:
         print(f"  {size / 1e6:7.2f} MB  {path.lstrip('/')}")
-    print(f"\nstatus line of the median warm run:")
+    print(f"\nstatus line and worker marks of the median warm run (seconds, step's share):")
+    previous = 0.0
     for t, text, _ in warm_median["timeline"]:
-        print(f"  {t / 1000:6.2f}  {text}")
+        print(f"  {t / 1000:6.2f}  +{(t - previous) / 1000:4.2f}  {text}")
+        previous = t
     print(f"\nwarm visit transfers (median warm run): " + (", ".join(
         f"{path.lstrip('/')} {size / 1e3:.1f} kB" for path, size in sorted(warm_median["files"].items())) or "none"))
     print(f"\nbare loadPyodide():     {spread(bare)}")

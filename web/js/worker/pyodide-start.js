@@ -43,8 +43,16 @@ const PACKAGES = ["pynn"];     // and what pyodide-lock.json says it depends on 
 // are loadPyodide's (stdout, stderr).
 export async function startPyodide(options = {}) {
   const py = await startRuntime(options);
+  mark("packages installed");
   await installKernel(py);
+  mark("kernel installed");
   return py;
+}
+
+// A performance mark for each step of the start (DevTools shows them; bench/page_load.py
+// prints them for a warm visit).
+function mark(step) {
+  performance.mark(`pyodide-start: ${step}`);
 }
 
 async function startRuntime(options) {
@@ -55,8 +63,9 @@ async function startRuntime(options) {
   } catch (error) {
     return normalStart(config, error.message);
   }
-  // The big downloads (the snapshot, the wheels) run while Pyodide fetches and compiles its
-  // wasm; loadPyodide awaits the snapshot.
+  // The big downloads (the snapshot, the wheels) run while Pyodide fetches its wasm; the
+  // wheels are unzipped while it compiles that (loadPyodide awaits the snapshot first) and
+  // restores the heap.
   let unusable = null;          // why the download was refused (loadPyodide rethrows it)
   const snapshot = verifiedSnapshot(info);
   snapshot.catch((error) => { unusable = error; });
@@ -65,6 +74,7 @@ async function startRuntime(options) {
   let py;
   try {
     py = await loadPyodide({ ...config, packages: [], _loadSnapshot: snapshot });
+    mark("snapshot restored");
     py.runPython("import random; random.seed()");
   } catch (error) {
     return normalStart(config, unusable ? unusable.message : `restoring it failed: ${firstLine(error)}`);
@@ -94,6 +104,7 @@ function normalStart(config, why) {
 // Fetch the kernel file Python names and give Python its bytes (or why there are none).
 async function installKernel(py) {
   const products = py.pyimport("pynn.wasm_products");
+  mark("numpy and pynn imported");
   try {
     let data = null;
     let why = "";
@@ -149,6 +160,7 @@ async function verifiedSnapshot(info) {
   if (heap.value.length !== info.bytes) {
     throw new Error(`corrupt: ${info.file} inflates to ${heap.value.length} bytes, not ${info.bytes}`);
   }
+  mark("snapshot downloaded and inflated");
   return heap.value;
 }
 
