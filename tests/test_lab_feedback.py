@@ -127,6 +127,7 @@ def test_a_bias_averaged_over_the_batch_is_the_one_root_and_says_so():
     assert roots[0].where["element"].startswith("grads['b'][") and roots[0].where["input"] is None
 
 
+@pytest.mark.native_only
 def test_the_command_line_shows_the_root_cause_first_then_the_passes(tmp_path):
     path = tmp_path / "relu.py"
     path.write_text(NO_MASK)
