@@ -9,8 +9,8 @@
 //   `pyodide.makeMemorySnapshot()`. `loadPyodide({_loadSnapshot})` copies it into a new heap
 //   instead of running Python's start-up (~1-3 s of CPU). It holds no files, no JS objects
 //   and no binary extension, so numpy and pynn are still installed after it: by wheels.js,
-//   which unzips their wheels here in JavaScript (loadPackage unzips them in Python, ~1 s
-//   slower), or by loadPackage if wheels.js cannot (the start line then says why).
+//   which unzips their wheels here in JavaScript (loadPackage unzips them in Python, which
+//   is slower), or by loadPackage if wheels.js cannot (the start line then says why).
 // - dist/pyodide/snapshot.json describes it. Before using it this file checks, cheaply:
 //   its Pyodide version is this pyodide.mjs's `version` (and the API's, SNAPSHOT_API);
 //   its packages' sha256s are exactly pyodide-lock.json's (the files dist ships); the
@@ -88,7 +88,7 @@ async function startRuntime(options) {
 // cannot be done, with loadPackage; returns "" or why loadPackage was used.
 async function installPackages(py, wheels) {
   try {
-    await installWheels(py, await wheels, () => true);
+    await installWheels(py, await wheels);
     return "";
   } catch (error) {
     await py.loadPackage(PACKAGES, { messageCallback: () => {} });

@@ -1,8 +1,8 @@
 // wheels.js: install pynn and numpy after a snapshot restore by unzipping their wheels here, in
 // JavaScript, instead of with Pyodide's loadPackage, which unzips them in Python inside
-// WebAssembly (zipfile and shutil: ~1 s of a second visit for numpy's 210 files; here the
-// browser's own inflater, DecompressionStream("deflate-raw"), does it in a few tens of ms).
-// docs/BOOT.md has the figures.
+// WebAssembly (zipfile and shutil, then importlib.invalidate_caches: ~0.9 s for numpy's 210
+// files under Node); here the browser's own inflater, DecompressionStream("deflate-raw"), does
+// it. A second visit is ready ~0.24 s sooner; docs/BOOT.md has the figures.
 //
 // It does what loadPackage does for a pure or platform wheel installed into site-packages: it
 // follows the lock's `depends`, checks each wheel's sha256 against pyodide-lock.json, writes
@@ -11,10 +11,6 @@
 // snapshot). Anything it does not handle (a shared library package, a wheel's .data folder,
 // zip64, an unknown compression method, a browser without deflate-raw) throws before a file
 // is written, and pyodide-start.js then calls loadPackage as before.
-//
-// Only the shared libraries `preload` accepts are loaded now; any other one is loaded by
-// Pyodide's dlopen from the file system when Python first imports it (synchronously: fine
-// in a worker).
 
 // The wheels of `names` and of everything they depend on, dependencies first, each fetched,
 // checked against the lock and unzipped: [{entry, files: [[path, bytes]]}]. The downloads
@@ -34,9 +30,9 @@ export function fetchWheels(lock, names, baseUrl, after) {
   }));
 }
 
-// Write `wheels` (fetchWheels') into Python's site-packages and load the shared libraries
-// `preload(path)` accepts.
-export async function installWheels(py, wheels, preload) {
+// Write `wheels` (fetchWheels') into Python's site-packages and load their shared libraries
+// (all of them, as loadPackage does: docs/BOOT.md says why not fewer).
+export async function installWheels(py, wheels) {
   const site = runPython(py, "import site\nsite.getsitepackages()[0]");
   const made = new Set();
   for (const { entry, files } of wheels) {
@@ -49,7 +45,7 @@ export async function installWheels(py, wheels, preload) {
         made.add(folder);
       }
       py.FS.writeFile(path, data, { canOwn: true });
-      if (name.endsWith(".so") && preload(path)) libraries.push(path);
+      if (name.endsWith(".so")) libraries.push(path);
     }
     await py._api.loadDynlibsFromPackage({ file_name: entry.file_name }, libraries);
   }
