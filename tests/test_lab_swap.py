@@ -169,3 +169,55 @@ def test_a_learner_conv2d_without_a_place_for_it_is_refused_with_a_reason():
     both = {**classes(), **conv_classes()}
     mine = build_with_learner_layers(pynn.TrainingConfig(hidden=(8,), dropout=0.0), both)
     assert mine.metadata["learner_layers"] == ["Dense", "ReLU"]
+
+
+# -- how much slower the learner's layers are, and why ------------------------------------------
+def test_the_studio_answers_how_much_slower_a_step_with_the_learners_layers_is_and_why():
+    from pynn.studio.bridge import Studio
+
+    studio = Studio()
+    studio.handle({"type": "reset", "config": {"hidden": "16", "epochs": "1", "dropout": "0"}})
+    assert studio.handle({"type": "info"})["model"]["learner_speed"] is None     # pynn's own layers
+    speed = studio.handle({"type": "use_lab_layers", "layers": lab_layers()})["model"]["learner_speed"]
+    assert speed["slowdown"] > 0 and f"{speed['slowdown']:.1f}×" in speed["words"]
+    assert ("your Dense, the first layer, also computes grad_input (the gradient for the 784 inputs "
+            "of each example), which nobody uses: pynn's Dense skips it") in speed["words"]
+    assert "loops" not in speed["words"] and "float64" not in speed["words"]
+    assert studio.handle({"type": "reset"})["model"]["learner_speed"] is None    # a new network
+
+
+def test_the_speed_is_worded_from_the_figure_and_the_reasons():
+    from pynn.studio.learner_speed import learner_speed
+
+    assert learner_speed(3.14, ["a", "b"]) == {
+        "slowdown": 3.1, "words": "Your layers make a training step 3.1× as long as pynn's: a; b."}
+    assert learner_speed(2.0, [])["words"] == "Your layers make a training step 2.0× as long as pynn's."
+    assert learner_speed(1.04, ["a"])["words"] == ("Your layers make a training step about as long as "
+                                                   "pynn's (1.0×). What they do differently: a.")
+
+
+def test_each_reason_is_named_only_when_it_is_true_of_the_learners_layers(monkeypatch):
+    from pynn import ops
+    from pynn.studio.learner_speed import slowdown_reasons
+
+    reasons = slowdown_reasons(build_with_learner_layers(CONVNET, conv_classes()))
+    loop = CONV_CODE.splitlines().index("        for u in range(k):") + 1
+    assert reasons == [
+        "your Conv2D, the first layer, also computes grad_input (the gradient for the 784 inputs of "
+        "each example), which nobody uses: pynn's Conv2D skips it",
+        f"your Conv2D runs Python loops (line {loop}), where pynn's works on whole arrays",
+        "your Conv2D returns float64 numbers, twice the size of pynn's float32 ones"]
+    # a Dense that skips grad_input itself, like pynn's, is not told it computes it
+    skipping = CODE.replace("    def backward(self, input, grad_output):\n        self.grads[\"W\"]",
+                            "    def compute_grads(self, input, grad_output):\n"
+                            "        self.backward(input, grad_output)\n\n"
+                            "    def backward(self, input, grad_output):\n        self.grads[\"W\"]")
+    assert "def compute_grads" in skipping
+    assert slowdown_reasons(build_with_learner_layers(pynn.TrainingConfig(hidden=(8,)), classes(skipping))) == []
+    # in the browser, a learner's @ is named beside pynn's products; pynn.ops.matmul is not
+    monkeypatch.setattr(ops, "IN_WEBASSEMBLY", True)
+    network = build_with_learner_layers(pynn.TrainingConfig(hidden=(8,)), classes())
+    assert any("yours with numpy's own @, which has no BLAS in the browser" in r for r in slowdown_reasons(network))
+    with_ops = "from pynn.ops import matmul\n" + CODE
+    network = build_with_learner_layers(pynn.TrainingConfig(hidden=(8,)), classes(with_ops))
+    assert not any("@" in r for r in slowdown_reasons(network))

@@ -260,7 +260,11 @@ class Studio:
         ids and the learner's code, which passed the lab's checks in the lab's worker). A
         fresh network from the current settings, with their classes in place of pynn's and
         pynn's initial weights; ``model.summary`` marks their layers ("your Dense(784, 256)")
-        and ``model.learner_layers`` names them. Ends any run (``replaced``)."""
+        and ``model.learner_layers`` names them. ``model.learner_speed``: ``{slowdown,
+        words}``, how many times longer a training step takes than with pynn's layers (timed
+        here, side by side) and what makes it so, in words for the page
+        (``pynn.studio.learner_speed``); null for a network of pynn's own layers. Ends any
+        run (``replaced``)."""
         self.session.use_lab_layers(layers)
         return {"model": self.session.model_info(), "config": self.session.config.to_dict()}
 

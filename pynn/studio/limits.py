@@ -194,8 +194,9 @@ def size_errors(config: TrainingConfig, cost: Cost | None = None) -> dict[str, s
 
 # Learner layers (the lab's "Train with my layers") are often slower than pynn's, which the
 # cost model cannot know: a step of their network is timed beside a step of pynn's (ratios of
-# 1.7-3.4 for a learner's Dense in Pyodide: it also computes the gradient for the data; ~5-6
-# for a Conv2D written with loops). They get a budget of their own: a step may take up to
+# 1.7-3.4 for a learner's Dense in Pyodide: it also computes the gradient for the data and
+# multiplies with numpy's @; ~5-6 for a Conv2D written with loops; pynn.studio.learner_speed
+# says which of these apply). They get a budget of their own: a step may take up to
 # LEARNER_STEP_BUDGET_MS, so the page still answers within a fifth of a second.
 LEARNER_STEP_BUDGET_MS = 200.0
 
@@ -220,14 +221,15 @@ def step_slowdown(network, reference, batch_size: int, repeats: int = 3) -> floa
     return best[0] / max(best[1], 1e-9)
 
 
-def check_learner_speed(config: TrainingConfig, network, reference) -> None:
-    """``ValueError`` naming the batch size that fits if ``network`` (with the learner's
-    layers) steps so much slower than ``reference`` that a step would exceed
-    ``LEARNER_STEP_BUDGET_MS``."""
+def check_learner_speed(config: TrainingConfig, network, reference) -> float:
+    """How many times longer a step of ``network`` (with the learner's layers) takes than
+    one of ``reference`` (``step_slowdown``); ``ValueError`` naming the batch size that fits
+    if a step would exceed ``LEARNER_STEP_BUDGET_MS``. ``pynn.studio.learner_speed`` words
+    the figure."""
     slowdown = step_slowdown(network, reference, config.batch_size)
     step_ms = estimate_step_ms(network_cost(reference), config.batch_size) * slowdown
     if step_ms <= LEARNER_STEP_BUDGET_MS:
-        return
+        return slowdown
     largest = min(config.batch_size - 1, math.floor(config.batch_size * LEARNER_STEP_BUDGET_MS / step_ms))
     advice = (f"use a batch size of at most {largest}, or make your layers faster" if largest
               else "make your layers faster")

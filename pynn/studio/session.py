@@ -38,6 +38,7 @@ from pynn.lab.swap import (build_with_learner_layers, describe, layer_configs, l
                            with_pynn_layers)
 from pynn.mnist import INPUT_UNITS, N_CLASSES
 from pynn.studio.inside import read_drawing
+from pynn.studio.learner_speed import learner_speed, slowdown_reasons
 from pynn.studio.limits import (check_learner_speed, check_size, demo_epochs, eval_rows,
                                 network_cost, size_errors)
 from pynn.studio.report import frozen_copy, gallery_images, split_report_steps
@@ -173,7 +174,9 @@ class Session:
     def use_lab_layers(self, layers: list[dict]) -> None:
         """A fresh network from the settings with the learner's layers in place of pynn's
         (same architecture, seed and initial weights; ``pynn.lab.swap``). ``layers``: the
-        code of each lab exercise whose class to use, ``[{exercise, code}]``."""
+        code of each lab exercise whose class to use, ``[{exercise, code}]``. The network's
+        ``metadata["learner_speed"]`` says how much slower a step is than pynn's, and why
+        (``pynn.studio.learner_speed``)."""
         check_size(self.config)
         # The learner's code is a guest here too: whatever its module or its first steps
         # change in pynn or numpy is put back, and a change refuses the request.
@@ -182,7 +185,8 @@ class Session:
             for item in layers:
                 classes.update(learner_layers(item["code"], [pynn.lab.get(item["exercise"])]))
             network = build_with_learner_layers(self.config, classes)
-            check_learner_speed(self.config, network, self.config.build_network(INPUT_UNITS, N_CLASSES))
+            slowdown = check_learner_speed(self.config, network, self.config.build_network(INPUT_UNITS, N_CLASSES))
+            network.metadata["learner_speed"] = learner_speed(slowdown, slowdown_reasons(network))
         if visit.changes:
             raise ValueError(f"your code changed {visit.changes[0]}: a layer file may only define "
                              f"its classes (nothing changed in the studio)")
@@ -207,6 +211,7 @@ class Session:
         network = self.network
         return {"summary": describe(network), "params": network.count_params(),
                 "learner_layers": network.metadata.get("learner_layers", []),
+                "learner_speed": network.metadata.get("learner_speed"),
                 "layers": layer_configs(network), "epochs_done": self.log.epochs_done,
                 "optimizer": network.optimizer.config(), "starter": self.starter,
                 "demo_epochs": self.demo_epochs() if self.starter else None}
