@@ -57,12 +57,6 @@ def slowdown_reasons(network) -> list[str]:
     it as a guest."""
     twins = learner_twins(network)
     reasons = []
-    first = next((i for i, layer in enumerate(network.layers) if layer.params), None)
-    if first in twins and _computes_grad_input(network.layers[first], twins[first]):
-        name = type(twins[first]).__name__
-        inputs = f"the {math.prod(network.input_shape):,} inputs" if network.input_shape else "the inputs"
-        reasons.append(f"your {name}, the first layer, also computes grad_input (the gradient for "
-                       f"{inputs} of each example), which nobody uses: pynn's {name} skips it")
     # the learner's class for each type of pynn layer it replaces (a convnet has two Conv2D)
     mine = {type(twins[i]).__name__: (_learner_class(network.layers[i]), bool(twins[i].params))
             for i in sorted(twins)}
@@ -71,8 +65,14 @@ def slowdown_reasons(network) -> list[str]:
     if ops.IN_WEBASSEMBLY and slow_products:
         names = " and ".join(slow_products)
         reasons.append(f"pynn's {names} multipl{'y' if len(slow_products) > 1 else 'ies'} matrices "
-                       f"with {ops.products()} (pynn.ops.matmul); yours with numpy's own @, which "
-                       f"has no BLAS in the browser")
+                       f"through pynn.ops.matmul ({ops.products()}); yours with numpy's own "
+                       f"products (@, np.dot), which have no BLAS in the browser")
+    first = next((i for i, layer in enumerate(network.layers) if layer.params), None)
+    if first in twins and _computes_grad_input(network.layers[first], twins[first]):
+        name = type(twins[first]).__name__
+        inputs = f"the {math.prod(network.input_shape):,} inputs" if network.input_shape else "the inputs"
+        reasons.append(f"your {name}, the first layer, also computes grad_input (the gradient for "
+                       f"{inputs} of each example), which nobody uses: pynn's {name} skips it")
     for name, (cls, _) in sorted(mine.items()):
         line = _first_loop_line(cls)
         if line is not None:

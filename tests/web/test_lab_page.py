@@ -194,23 +194,47 @@ def test_code_is_kept_per_exercise_across_reloads_and_can_be_reset_and_downloade
     assert "TODO" in editor_text(studio)
 
 
-def test_train_with_my_layers_reaches_90_percent_validation_accuracy_in_two_epochs(studio, tmp_path):
+def test_train_with_my_layers_from_any_exercise_shows_the_run_in_the_lab_and_reaches_90_percent_in_two_epochs(studio, tmp_path):
     open_lab(studio)
     expect(studio.by("lab-train")).to_be_disabled()
+    expect(studio.by("lab-train-note")).to_contain_text("Pass the checks of your ReLU, Dense or Conv2D first")
     for exercise in ("relu", "dense"):
         pick(studio, exercise)
         upload(studio, tmp_path, MY_LAYERS)
         assert set(check(studio).values()) == {"pass"}
-    expect(studio.by("lab-train-note")).to_contain_text("your ReLU and Dense")
+    pick(studio, "softmax")                       # not a layer: Train works from here too
+    expect(studio.by("lab-train-note")).to_contain_text("your ReLU and Dense; pynn's Conv2D until yours passes")
     studio.click("lab-train")
-    expect(studio.by("model-summary")).to_contain_text("your Dense(784, 256), your ReLU()", timeout=60_000)
-    studio.wait_run_state("running")
-    studio.wait_epochs(2)
-    assert studio.percent("val-accuracy") >= 90.0
+    panel = studio.by("lab-training")
+    expect(studio.by("lab-training-model")).to_contain_text("your Dense(784, 256), your ReLU()", timeout=60_000)
+    expect(studio.by("lab-training-state")).to_have_attribute("data-state", "running", timeout=60_000)
+    why = studio.by("lab-training-why")           # Python's figure and reasons, beside the ETA
+    expect(why).to_contain_text(re.compile(r"Your layers make a training step (about as long as pynn's \([\d.]+×\)|[\d.]+× as long as pynn's)"))
+    expect(why).to_contain_text("your Dense, the first layer, also computes grad_input")
+    expect(studio.by("lab-training-eta")).to_contain_text("left", timeout=60_000)
+    studio.page.wait_for_function(
+        "() => Number(document.getElementById('lab-training-epochs').textContent) >= 2", timeout=120_000)
+    expect(studio.by("lab-training-run-detail")).to_contain_text("epoch")
+    assert int(studio.by("lab-training-accuracy").get_attribute("data-points")) >= 3   # the start and 2 epochs
+    expect(panel).to_be_in_viewport()             # the lab stays in view: the page did not jump
+    expect(studio.page.locator("#train-title")).not_to_be_in_viewport()
+    # the same run in the studio's own panel
+    expect(studio.by("model-summary")).to_contain_text("your Dense(784, 256), your ReLU()")
+    assert studio.epochs() >= 2 and studio.percent("val-accuracy") >= 90.0
     expect(studio.by("gallery-summary")).to_contain_text("right")     # the report works too
     expect(studio.by("error")).to_be_hidden()
-    studio.click("stop")
+    studio.click("lab-training-pause")
+    studio.wait_run_state("paused")
+    expect(studio.by("lab-training-state")).to_have_attribute("data-state", "paused")
+    expect(studio.by("lab-training-pause")).to_have_text("Resume")
+    studio.click("lab-training-stop")
     studio.wait_run_state("idle")
+    expect(studio.by("lab-training-state")).to_have_attribute("data-state", "idle")
+    expect(studio.by("lab-training-status")).to_contain_text("Stopped")
+    expect(studio.by("lab-training-stop")).to_be_disabled()
+    assert studio.by("lab-training-val-accuracy").text_content() == studio.by("val-accuracy").text_content()
+    studio.click("lab-training-studio")
+    expect(studio.page.locator("#train-title")).to_be_in_viewport()
     assert studio.draw_digit("7") == "7"
 
 

@@ -3,7 +3,8 @@
 // results with the root cause first and hints in stages (lab-results.js), Next after a pass;
 // the learner's code, passes and place are kept in this browser (lab-progress.js), so a
 // reload goes on where they were. Checks run in the lab's own worker (lab-runner.js); once a
-// layer passes, "Train with my layers" hands its code to the studio; "Run the assignment"
+// layer passes, "Train with my layers" (on every exercise) hands the code of each passing
+// layer to the studio, whose run main.js shows in the lab too (lab-training.js); "Run the assignment"
 // (lab-assignment.js) runs the notebook's loop with the learner's parts; "Download my
 // assignment" gets their files back as a notebook. No maths here: the checks, their words,
 // the courses and the notebook are pynn's. On a phone the statement, code and results are
@@ -23,6 +24,12 @@ const EDITOR_URL = new URL("../vendor/codemirror/editor.js", import.meta.url).hr
 const PHONE = "(max-width: 700px)";
 const EXPORTS = { notebook: "application/x-ipynb+json", python: "text/x-python" };
 
+// "ReLU, Dense and Conv2D": the exercises' titles as a list in words.
+function listed(exercises, word) {
+  const titles = exercises.map((exercise) => exercise.title);
+  return titles.length < 2 ? titles.join("") : `${titles.slice(0, -1).join(", ")} ${word} ${titles.at(-1)}`;
+}
+
 export class Lab {
   // onTrain(layers): layers is [{exercise, code}] of every trainable exercise that passed.
   // course: the course to open (a `#lab=<course>` link), or null for the full assignment.
@@ -37,6 +44,7 @@ export class Lab {
     this.runner = null;
     this.assignment = null;    // the assignment's run (lab-assignment.js), once the exercises are known
     this.checking = false;
+    this.training = false;     // "Train with my layers" is handing the layers to the studio
     this.loading = false;      // the editor is being filled by the lab, not typed in
     this.runs = 0;
     this.maxCodeChars = Infinity;   // pynn's limit, from the exercises answer
@@ -200,13 +208,24 @@ export class Lab {
     $("lab-next").hidden = next === null;
     if (next) $("lab-next").textContent = `Next: ${next.title} →`;
     this.assignment?.update({ checking: this.checking });
-    const trainable = this.trainableLayers();
-    const here = this.current?.trainable && this.progress.passedNow(this.current.id);
-    $("lab-train").disabled = !here || trainable.length === 0;
-    $("lab-train-note").textContent = here
-      ? `Trains the studio's network with your ${trainable.map((l) => this.exercises.get(l.exercise).title).join(" and ")}.`
-      : this.current?.trainable ? "Pass every check to train the studio's network with your layer."
-        : "This exercise is not a layer the studio trains with.";
+    this.updateTrain();
+  }
+
+  // "Train with my layers", from any exercise: the layers of every trainable exercise whose
+  // code passes now are the learner's; the others stay pynn's.
+  updateTrain() {
+    const layers = [...this.exercises.values()].filter((exercise) => exercise.trainable);
+    const yours = layers.filter((exercise) => this.progress.passedNow(exercise.id));
+    const pynns = layers.filter((exercise) => !yours.includes(exercise));
+    $("lab-train").disabled = this.training || yours.length === 0;
+    let note = "This course has no layer the studio trains with.";
+    if (yours.length > 0) {
+      note = `Trains the studio's network with your ${listed(yours, "and")}`
+        + (pynns.length ? `; pynn's ${listed(pynns, "and")} until yours pass${pynns.length === 1 ? "es" : ""}.` : ".");
+    } else if (layers.length > 0) {
+      note = `Pass the checks of your ${listed(layers, "or")} first: then the studio's network trains with your layers.`;
+    }
+    $("lab-train-note").textContent = note;
   }
 
   trainableLayers() {
@@ -304,15 +323,19 @@ export class Lab {
     }
   }
 
+  // The studio's network with the learner's layers, trained at once; the lab stays in view
+  // and shows the run (lab-training.js).
   async train() {
     const layers = this.trainableLayers();
-    $("lab-train").disabled = true;
+    this.training = true;
+    this.updateTrain();
     try {
       await this.onTrain(layers);
     } catch (error) {
       this.setStatus(`Could not train with your layers: ${error.message}`);
     } finally {
-      this.updateButtons();
+      this.training = false;
+      this.updateTrain();
     }
   }
 }

@@ -12,6 +12,7 @@ import { Controls, readHash } from "./controls.js";
 import { $, scrollTo } from "./dom.js";
 import { FocusKeeper } from "./focus.js";
 import { Gallery } from "./gallery.js";
+import { LabTraining } from "./lab-training.js";
 import { setUpLab } from "./lab-view.js";
 import { followLink, followLinks } from "./links.js";
 import { ModelsAndData } from "./models.js";
@@ -154,11 +155,18 @@ const models = new ModelsAndData({
   say: setStatus,
 });
 
-// The lab's "Train with my layers": the learner's classes in a fresh network, trained at once.
+// The lab's "Train with my layers": the learner's classes in a fresh network, trained at once,
+// the run shown in the lab (lab-training.js: the same run, its events from training.js) as
+// well as in the studio's Train panel.
+const labTraining = new LabTraining({
+  run: training, yours: () => (state.model?.learner_layers ?? []).length > 0,
+  seeStudio: () => scrollTo($("train-title"), "start"),
+});
+training.listen(labTraining);
 setUpLab({
   onTrain: async (layers) => {
     await network.useLabLayers(layers);
-    scrollTo($("train-title"), "start");
+    labTraining.begin(state.model);
     await training.train();
   },
 });

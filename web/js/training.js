@@ -2,7 +2,9 @@
 // commands, and the run's events (pynn/studio/run.py EVENTS) go to the charts, the readouts,
 // the run-state badge and the status line. Python decides everything about the run; this
 // module words it. Each handler names the event fields it reads (tests/test_protocol.py
-// checks them against Python's table).
+// checks them against Python's table). Other views of the same run (the lab's panel,
+// lab-training.js) `listen`: each event reaches them from here too, with the status line's
+// words, and they send the run's commands through `togglePause` and `stop`.
 
 import { $ } from "./dom.js";
 import { hideError, setStatus, showError } from "./status.js";
@@ -11,6 +13,10 @@ import { hideError, setStatus, showError } from "./status.js";
 //        modelChanged, refreshReport, predict, updateButtons}
 export function setUpTraining(page) {
   const { worker, state, controls, charts, readouts, predictor } = page;
+  const views = [];   // other views of the run: view[type](event) for each event type they have
+  const tell = (type, event) => {
+    for (const view of views) view[type]?.(event);
+  };
 
   worker.on("training", ({ state: runState, reason, message }) => {
     state.run = runState;
@@ -29,6 +35,7 @@ export function setUpTraining(page) {
       replaced: `Training stopped: replaced by ${message}.`,
     };
     if (messages[reason]) setStatus(messages[reason]);
+    tell("training", { state: runState, reason, message, words: messages[reason] ?? "" });
     state.replacedBy = reason === "replaced" ? message : "";
     if (reason === "diverged" || reason === "error") showError(message, "training");
     if (runState === "idle") {
@@ -44,6 +51,8 @@ export function setUpTraining(page) {
     charts.addBatches({ at, losses, smoothed });
     readouts.progress({ batch, n_batches, run_done, run_total, run_epoch, epochs, examples_per_s, eta_s });
     predictor.refresh();
+    tell("progress", { at, losses, smoothed, batch, n_batches, run_done, run_total, run_epoch, epochs,
+                       examples_per_s, eta_s });
   });
 
   // A fresh network, measured before its first batch: where the curves start (about chance).
@@ -51,6 +60,7 @@ export function setUpTraining(page) {
     charts.addStart({ at, val_accuracy, train_measured_accuracy });
     readouts.epoch({ loss: null, accuracy: null, val_loss, val_accuracy, train_measured_loss,
                      train_measured_accuracy }, "Before training");
+    tell("untrained", { at, val_loss, val_accuracy, train_measured_loss, train_measured_accuracy });
   });
 
   // `at`: where on the network's time line the epoch ended (see charts.js)
@@ -61,6 +71,8 @@ export function setUpTraining(page) {
     readouts.epoch({ loss, accuracy, val_loss, val_accuracy, train_measured_loss, train_measured_accuracy });
     page.refreshReport();
     page.predict();
+    tell("epoch", { epoch, at, loss, accuracy, val_loss, val_accuracy, train_measured_loss,
+                    train_measured_accuracy });
   });
 
   // Train and Step check and apply the form first when no run is active.
@@ -87,13 +99,16 @@ export function setUpTraining(page) {
   }
 
   const failed = (error) => showError(error.message, "training");
-  $("train").addEventListener("click", () => train(() => worker.request("train")));
-  $("step").addEventListener("click", () => train(() => worker.request("step")));
   // Pause and Resume share a button: the second click of a double click would undo the first.
-  $("pause").addEventListener("click", (event) => {
+  const togglePause = (event) => {
     if (event.detail > 1) return;
     (state.run === "running" ? worker.request("pause") : worker.request("resume")).catch(failed);
-  });
-  $("stop").addEventListener("click", () => worker.request("stop").catch(failed));
-  return { train: () => train(() => worker.request("train")) };
+  };
+  const stop = () => worker.request("stop").catch(failed);
+  $("train").addEventListener("click", () => train(() => worker.request("train")));
+  $("step").addEventListener("click", () => train(() => worker.request("step")));
+  $("pause").addEventListener("click", togglePause);
+  $("stop").addEventListener("click", stop);
+  return { train: () => train(() => worker.request("train")), togglePause, stop,
+           listen: (view) => views.push(view) };
 }
