@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import ROOT
+from test_lab_page import MY_LAYERS, check, upload
 
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 TEXT, NON_TEXT = 4.5, 3.0
@@ -223,6 +224,14 @@ def audit_every_state(studio, audit: Audit, tmp_path) -> None:
     expect(studio.by("lab-results").locator('li[data-status="fail"]').first).to_be_visible()
     audit("the lab's check results")
     open_the_lab_help(studio, audit)
+    upload(studio, tmp_path, MY_LAYERS)                 # a ReLU that passes: train with it
+    check(studio)
+    studio.click("lab-train")
+    expect(studio.by("lab-training-state")).to_have_attribute("data-state", "running", timeout=60_000)
+    expect(studio.by("lab-training-why")).to_be_visible()
+    audit("the lab's training panel, running")
+    studio.click("lab-training-stop")
+    studio.wait_run_state("idle")
 
 
 def open_the_lab_help(studio, audit: Audit) -> None:
@@ -240,7 +249,7 @@ def test_no_axe_violations_in_any_state(open_page, scheme, tmp_path):
     audit = Audit(studio, scheme)
     audit_every_state(studio, audit, tmp_path)
     audit.check()
-    assert len(audit.states) == 13
+    assert len(audit.states) == 14
 
 
 def test_no_axe_violations_at_phone_width_in_both_schemes(open_page, artifacts):
