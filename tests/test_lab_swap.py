@@ -200,6 +200,7 @@ def test_each_reason_is_named_only_when_it_is_true_of_the_learners_layers(monkey
     from pynn import ops
     from pynn.studio.learner_speed import slowdown_reasons
 
+    monkeypatch.setattr(ops, "IN_WEBASSEMBLY", False)   # natively first (the products' reason is the browser's)
     reasons = slowdown_reasons(build_with_learner_layers(CONVNET, conv_classes()))
     loop = CONV_CODE.splitlines().index("        for u in range(k):") + 1
     assert reasons == [

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -97,14 +98,21 @@ def check_clean(studio: StudioPage, site: str) -> None:
     assert foreign == [], f"requests to other origins: {foreign}"
 
 
-@pytest.fixture
-def studio(browser, site):
+@contextmanager
+def checked_page(browser, site):
+    """A page on the site (``open_studio``), checked by ``check_clean`` and closed after."""
     page = open_studio(browser, site)
-    yield page
     try:
+        yield page
         check_clean(page, site)
     finally:
         page.page.context.close()
+
+
+@pytest.fixture
+def studio(browser, site):
+    with checked_page(browser, site) as page:
+        yield page
 
 
 @pytest.fixture
@@ -128,15 +136,11 @@ def open_page(browser, site):
 
 @pytest.fixture(scope="module")
 def form_page(browser, site):
-    page = open_studio(browser, site)
-    fields = page.page.locator("[data-testid^='field-']")
-    page.initial_form = dict(zip(fields.evaluate_all("all => all.map(e => e.dataset.testid.slice(6))"),
-                                 fields.evaluate_all("all => all.map(e => e.value)")))
-    yield page
-    try:
-        check_clean(page, site)
-    finally:
-        page.page.context.close()
+    with checked_page(browser, site) as page:
+        fields = page.page.locator("[data-testid^='field-']")
+        page.initial_form = dict(zip(fields.evaluate_all("all => all.map(e => e.dataset.testid.slice(6))"),
+                                     fields.evaluate_all("all => all.map(e => e.value)")))
+        yield page
 
 
 @pytest.fixture
