@@ -75,10 +75,13 @@ def artifacts():
     return ARTIFACTS
 
 
-def open_studio(browser, site, path: str = "", **context_options) -> StudioPage:
-    """A new browser context and page on the site, with console/request recording."""
+def open_studio(browser, site, path: str = "", routes: dict | None = None, **context_options) -> StudioPage:
+    """A new browser context and page on the site, with console/request recording;
+    ``routes`` ({url glob: handler}) are in place before it loads."""
     context = browser.new_context(accept_downloads=True, **{"viewport": {"width": 1280, "height": 800},
                                                             **context_options})
+    for pattern, handler in (routes or {}).items():
+        context.route(pattern, handler)
     page = context.new_page()
     studio = StudioPage(page, site)
     page.on("console", lambda message: studio.console.append((message.type, message.text)))
@@ -117,11 +120,12 @@ def studio(browser, site):
 
 @pytest.fixture
 def open_page(browser, site):
-    """Open more pages (other viewports, a URL hash); each is checked and closed after."""
+    """Open more pages (other viewports, a URL hash, routes that change what the site
+    serves); each is checked and closed after."""
     opened = []
 
-    def opener(path: str = "", **context_options) -> StudioPage:
-        page = open_studio(browser, site, path, **context_options)
+    def opener(path: str = "", routes: dict | None = None, **context_options) -> StudioPage:
+        page = open_studio(browser, site, path, routes, **context_options)
         opened.append(page)
         return page
 

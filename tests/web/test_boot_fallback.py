@@ -24,34 +24,6 @@ FROM_SNAPSHOT = "started from the memory snapshot"
 NORMAL = "normal start without the memory snapshot: "
 
 
-@pytest.fixture
-def open_routed(browser, site):
-    """Open the studio with `routes` ({url glob: handler}) in place before it loads."""
-    opened = []
-
-    def opener(routes: dict | None = None) -> StudioPage:
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        for pattern, handler in (routes or {}).items():
-            context.route(pattern, handler)
-        page = context.new_page()
-        studio = StudioPage(page, site)
-        opened.append(studio)
-        page.on("console", lambda message: studio.console.append((message.type, message.text)))
-        page.on("pageerror", lambda error: studio.console.append(("pageerror", str(error))))
-        page.goto(site)
-        page.wait_for_selector('[data-testid="status"][data-phase="ready"]', timeout=READY_TIMEOUT_MS)
-        return studio
-
-    yield opener
-    try:
-        for studio in opened:
-            errors = [text for kind, text in studio.console if kind in ("error", "pageerror")]
-            assert errors == [], f"console errors: {errors}"
-    finally:
-        for studio in opened:
-            studio.page.context.close()
-
-
 def start_lines(studio: StudioPage) -> list[str]:
     """pyodide-start.js's console.info lines on how each worker started Python (not the
     line on which products it uses: tests/web/test_products_page.py reads that one)."""
@@ -73,14 +45,14 @@ def replace_json(edit):
     return handler
 
 
-def test_a_sound_snapshot_is_used_and_the_page_reads_a_digit(open_routed):
-    studio = open_routed()
+def test_a_sound_snapshot_is_used_and_the_page_reads_a_digit(open_page):
+    studio = open_page()
     assert start_lines(studio) == [f"{FROM_SNAPSHOT} (snapshot.bin.gz, Pyodide 0.27.7)"]
     reads_a_seven(studio)
 
 
-def test_the_labs_python_starts_from_the_snapshot_too_and_runs_a_check(open_routed):
-    studio = open_routed()
+def test_the_labs_python_starts_from_the_snapshot_too_and_runs_a_check(open_page):
+    studio = open_page()
     studio.click("lab-open")
     expect(studio.by("lab-check")).to_be_enabled(timeout=READY_TIMEOUT_MS)
     studio.click("lab-check")
@@ -88,41 +60,41 @@ def test_the_labs_python_starts_from_the_snapshot_too_and_runs_a_check(open_rout
     assert [line.startswith(FROM_SNAPSHOT) for line in start_lines(studio)] == [True, True]
 
 
-def test_a_missing_snapshot_means_a_normal_start(open_routed, site):
+def test_a_missing_snapshot_means_a_normal_start(open_page, site):
     # The server's own 404, as for a dist built without a snapshot.
-    studio = open_routed({INFO: lambda route: route.continue_(url=site + "pyodide/no-snapshot.json")})
+    studio = open_page(routes={INFO: lambda route: route.continue_(url=site + "pyodide/no-snapshot.json")})
     assert start_lines(studio) == [f"{NORMAL}snapshot.json: HTTP 404"]
     reads_a_seven(studio)
 
 
-def test_a_corrupt_snapshot_is_refused_by_its_sha256(open_routed):
+def test_a_corrupt_snapshot_is_refused_by_its_sha256(open_page):
     def corrupt(route):
         body = bytearray(route.fetch().body())
         body[len(body) // 2] ^= 0xFF
         route.fulfill(status=200, content_type="application/octet-stream", body=bytes(body))
 
-    studio = open_routed({SNAPSHOT: corrupt})
+    studio = open_page(routes={SNAPSHOT: corrupt})
     assert start_lines(studio) == [f"{NORMAL}corrupt: snapshot.bin.gz's sha256 is not snapshot.json's"]
     reads_a_seven(studio)
 
 
-def test_a_snapshot_made_from_another_pynn_is_stale(open_routed):
+def test_a_snapshot_made_from_another_pynn_is_stale(open_page):
     def other_pynn(info):
         info["packages"]["pynn"] = "0" * 64
-    studio = open_routed({INFO: replace_json(other_pynn)})
+    studio = open_page(routes={INFO: replace_json(other_pynn)})
     assert start_lines(studio) == [f"{NORMAL}stale: made from other packages than pyodide-lock.json's (pynn)"]
     reads_a_seven(studio)
 
 
-def test_a_snapshot_made_with_another_pyodide_is_stale(open_routed):
+def test_a_snapshot_made_with_another_pyodide_is_stale(open_page):
     def older(info):
         info["pyodide_version"] = "0.27.6"
-    studio = open_routed({INFO: replace_json(older)})
+    studio = open_page(routes={INFO: replace_json(older)})
     assert start_lines(studio) == [f"{NORMAL}stale: made with Pyodide 0.27.6, this is 0.27.7"]
     reads_a_seven(studio)
 
 
-def test_a_snapshot_pyodide_cannot_restore_falls_back_with_pyodides_reason(open_routed):
+def test_a_snapshot_pyodide_cannot_restore_falls_back_with_pyodides_reason(open_page):
     """Checksums right, contents wrong (its magic number zeroed): Pyodide's restore throws."""
     heap = bytearray(gzip.decompress((DIST / "pyodide" / "snapshot.bin.gz").read_bytes()))
     heap[:4] = bytes(4)
@@ -131,7 +103,7 @@ def test_a_snapshot_pyodide_cannot_restore_falls_back_with_pyodides_reason(open_
     def matching(info):
         info["sha256"] = hashlib.sha256(broken).hexdigest()
 
-    studio = open_routed({
+    studio = open_page(routes={
         INFO: replace_json(matching),
         SNAPSHOT: lambda route: route.fulfill(status=200, content_type="application/octet-stream", body=broken),
     })
@@ -139,7 +111,7 @@ def test_a_snapshot_pyodide_cannot_restore_falls_back_with_pyodides_reason(open_
     reads_a_seven(studio)
 
 
-def test_a_wheel_refused_after_the_restore_is_installed_by_loadpackage(open_routed):
+def test_a_wheel_refused_after_the_restore_is_installed_by_loadpackage(open_page):
     """The first download of numpy's wheel is corrupt: wheels.js refuses it by its sha256, and
     Pyodide's loadPackage, which downloads it again, installs it."""
     wheel = json.loads((DIST / "pyodide" / "pyodide-lock.json").read_text())["packages"]["numpy"]["file_name"]
@@ -154,7 +126,7 @@ def test_a_wheel_refused_after_the_restore_is_installed_by_loadpackage(open_rout
         body[len(body) // 2] ^= 0xFF
         route.fulfill(status=200, content_type="application/octet-stream", body=bytes(body))
 
-    studio = open_routed({f"**/pyodide/{wheel}": corrupt_once})
+    studio = open_page(routes={f"**/pyodide/{wheel}": corrupt_once})
     assert start_lines(studio) == [f"{FROM_SNAPSHOT} (snapshot.bin.gz, Pyodide 0.27.7); packages installed "
                                    f"by loadPackage: {wheel}'s sha256 is not pyodide-lock.json's"]
     assert len(served) == 2

@@ -21,34 +21,6 @@ WITHOUT = "numpy (einsum, no BLAS) (no kernel: kernels/pynn_gemm.wasm: HTTP 404)
 WIDE = pynn.TrainingConfig(hidden=(2048,))
 
 
-@pytest.fixture
-def open_routed(browser, site):
-    """Open the studio with `routes` ({url glob: handler}) in place before it loads."""
-    opened = []
-
-    def opener(routes: dict | None = None) -> StudioPage:
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        for pattern, handler in (routes or {}).items():
-            context.route(pattern, handler)
-        page = context.new_page()
-        studio = StudioPage(page, site)
-        opened.append(studio)
-        page.on("console", lambda message: studio.console.append((message.type, message.text)))
-        page.on("pageerror", lambda error: studio.console.append(("pageerror", str(error))))
-        page.goto(site)
-        page.wait_for_selector('[data-testid="status"][data-phase="ready"]', timeout=READY_TIMEOUT_MS)
-        return studio
-
-    yield opener
-    try:
-        for studio in opened:
-            errors = [text for kind, text in studio.console if kind in ("error", "pageerror")]
-            assert errors == [], f"console errors: {errors}"
-    finally:
-        for studio in opened:
-            studio.page.context.close()
-
-
 def product_lines(studio: StudioPage) -> list[str]:
     return [text[len(PREFIX):] for kind, text in studio.console if kind == "info" and text.startswith(PREFIX)]
 
@@ -58,8 +30,8 @@ def test_the_limits_differ_by_the_products_in_use():
     assert max_batch_size(cost, NUMPY) < 32 <= max_batch_size(cost, KERNEL)
 
 
-def test_both_workers_multiply_with_the_kernel_and_the_form_takes_what_it_makes_fit(open_routed):
-    studio = open_routed()
+def test_both_workers_multiply_with_the_kernel_and_the_form_takes_what_it_makes_fit(open_page):
+    studio = open_page()
     assert product_lines(studio) == [WITH_KERNEL]
     studio.configure(hidden="2048", batch_size="32")          # refused with numpy's products
     studio.set_field("batch_size", str(max_batch_size(config_cost(WIDE), KERNEL) + 1))
@@ -69,8 +41,8 @@ def test_both_workers_multiply_with_the_kernel_and_the_form_takes_what_it_makes_
     assert product_lines(studio) == [WITH_KERNEL, WITH_KERNEL]
 
 
-def test_without_the_kernel_file_the_page_says_why_keeps_numpy_and_still_trains(open_routed):
-    studio = open_routed({KERNEL_FILE: lambda route: route.fulfill(status=404, body="not here")})
+def test_without_the_kernel_file_the_page_says_why_keeps_numpy_and_still_trains(open_page):
+    studio = open_page(routes={KERNEL_FILE: lambda route: route.fulfill(status=404, body="not here")})
     assert product_lines(studio) == [WITHOUT]
     studio.set_field("hidden", "2048")
     studio.set_field("batch_size", "32")
