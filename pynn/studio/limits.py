@@ -39,6 +39,8 @@ a natively run ``Studio`` (in tests) uses ``NUMPY``.
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable, Generator
 from typing import NamedTuple
 
 import numpy as np
@@ -51,6 +53,20 @@ from pynn.mnist import INPUT_UNITS, N_CLASSES
 STEP_BUDGET_MS = 60.0
 SLICE_MS = 30.0          # Python time per training slice; the page's messages wait at most this
 PIECE_MS = 20.0          # Python time per piece of a report, between the page's messages
+
+
+def work_until(steps: Generator, deadline: float,
+               clock: Callable[[], float] = time.perf_counter) -> tuple[bool, object]:
+    """Advance ``steps`` (a computation in pieces, a generator) until it finishes, answering
+    ``(True, what it returns)``, or until ``clock()`` reaches ``deadline`` after a piece,
+    answering ``(False, None)``. At least one piece runs."""
+    try:
+        while True:
+            next(steps)
+            if clock() >= deadline:
+                return False, None
+    except StopIteration as done:
+        return True, done.value
 
 
 class CostModel(NamedTuple):
@@ -206,7 +222,6 @@ def step_slowdown(network, reference, batch_size: int, repeats: int = 3) -> floa
     ``reference`` (the same architecture with pynn's layers), timed here on copies (the
     originals are untouched), alternating, best of ``repeats`` each."""
     import copy
-    import time
 
     rng = np.random.default_rng(0)
     x = rng.random((batch_size, *network.input_shape), dtype=np.float32)

@@ -39,7 +39,7 @@ from pynn.errors import TrainingDiverged
 from pynn.lab.runner import explain
 from pynn.metrics import SmoothedLoss
 from pynn.studio.inside import evaluate_steps
-from pynn.studio.limits import eval_rows, network_cost
+from pynn.studio.limits import eval_rows, network_cost, work_until
 from pynn.training import BatchEnd, EpochEnd, train_steps
 
 PROGRESS_EVERY_S = 0.1   # at most ~10 progress events a second
@@ -239,15 +239,11 @@ class TrainingRun:
     def _measure_until(self, deadline: float) -> bool:
         """Measure pieces until ``deadline``; True when the measurement is done (and reported)."""
         steps, report = self._measuring
-        try:
-            while True:
-                next(steps)
-                if self._clock() >= deadline:
-                    return False
-        except StopIteration as done:
+        done, value = work_until(steps, deadline, self._clock)
+        if done:
             self._measuring = None
-            report(done.value)
-            return True
+            report(value)
+        return done
 
     def _untrained(self, network, data, rows):
         """The untrained network's validation and measured training figures, in pieces."""

@@ -40,7 +40,7 @@ from pynn.mnist import INPUT_UNITS, N_CLASSES
 from pynn.studio.inside import read_drawing
 from pynn.studio.learner_speed import learner_speed, slowdown_reasons
 from pynn.studio.limits import (check_learner_speed, check_size, demo_epochs, eval_rows,
-                                network_cost, size_errors)
+                                network_cost, size_errors, work_until)
 from pynn.studio.report import frozen_copy, gallery_images, split_report_steps
 from pynn.studio.run import NetworkLog, TrainingRun
 
@@ -308,12 +308,8 @@ class Session:
             self.report_job = split_report_steps(frozen_copy(self.network), self.data, rows)
         job, deadline = self.report_job, time.perf_counter() + (budget_s or math.inf)
         try:
-            while True:
-                next(job)
-                if time.perf_counter() >= deadline:
-                    return None
-        except StopIteration as done:
-            return done.value
+            done, report = work_until(job, deadline)
+            return report if done else None
         finally:
             if self.report_job is job and job.gi_frame is None:   # finished or failed
                 self.report_job = None
