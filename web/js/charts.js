@@ -14,6 +14,7 @@
 // Colours come from CSS custom properties (--chart-*) so that they follow the colour scheme.
 
 import uPlot from "../vendor/uplot/uPlot.esm.js";
+import { onceAFrame } from "./coalesce.js";
 
 const percent = (v) => `${(v * 100).toFixed(1)}%`;
 
@@ -80,7 +81,7 @@ class Chart {
     new ResizeObserver(() => this.plot.setSize(this.size())).observe(container);
     // the colour scheme can change while the page is open
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.restyle());
-    this.redrawQueued = false;
+    this.redraw = onceAFrame(() => this.draw());   // at most once per frame, however often data arrives
     this.redraw();
   }
 
@@ -121,25 +122,19 @@ class Chart {
     this.redraw();
   }
 
-  // Draw at most once per animation frame, however often data arrives.
-  redraw() {
-    if (this.redrawQueued) return;
-    this.redrawQueued = true;
-    requestAnimationFrame(() => {
-      this.redrawQueued = false;
-      this.plot.setData(this.data);
-      const xs = this.data[0];
-      const points = xs.length - this.gaps;
-      const row = (i) => JSON.stringify(this.data.map((column) => column[i] ?? null));
-      Object.assign(this.container.dataset, {
-        points: String(points), lastX: xs.length ? String(xs[xs.length - 1]) : "",
-        backwards: String(this.backwards), segments: String(this.segments.length),
-        first: xs.length ? row(0) : "", last: xs.length ? row(xs.length - 1) : "",
-      });
-      this.empty.hidden = points > 0;
-      this.container.classList.toggle("is-empty", points === 0);
-      this.summary.textContent = points > 0 ? this.describe(this.data, this.segments) : this.empty.textContent;
+  draw() {
+    this.plot.setData(this.data);
+    const xs = this.data[0];
+    const points = xs.length - this.gaps;
+    const row = (i) => JSON.stringify(this.data.map((column) => column[i] ?? null));
+    Object.assign(this.container.dataset, {
+      points: String(points), lastX: xs.length ? String(xs[xs.length - 1]) : "",
+      backwards: String(this.backwards), segments: String(this.segments.length),
+      first: xs.length ? row(0) : "", last: xs.length ? row(xs.length - 1) : "",
     });
+    this.empty.hidden = points > 0;
+    this.container.classList.toggle("is-empty", points === 0);
+    this.summary.textContent = points > 0 ? this.describe(this.data, this.segments) : this.empty.textContent;
   }
 
   clear() {

@@ -4,6 +4,8 @@
 // nothing). ink() hands those alpha bytes to whoever asks; pynn turns them into the
 // network's 28×28 input (cropping, scaling and centring happen in Python, not here).
 
+import { onceAFrame } from "./coalesce.js";
+
 const PEN_WIDTH = 20;   // in canvas pixels (the canvas is 280×280, ten times MNIST's 28)
 
 export class DrawPad {
@@ -12,7 +14,7 @@ export class DrawPad {
     this.ctx = canvas.getContext("2d", { willReadFrequently: true });
     this.onChange = onChange;
     this.points = null;     // the stroke being drawn: the last points, in canvas pixels
-    this.pending = false;   // a change notification is already queued for the next frame
+    this.changedThisFrame = onceAFrame(() => this.onChange(this));
     canvas.addEventListener("pointerdown", (e) => this.down(e));
     canvas.addEventListener("pointermove", (e) => this.move(e));
     canvas.addEventListener("pointerup", (e) => this.up(e));
@@ -96,12 +98,7 @@ export class DrawPad {
       this.onChange(this);
       return;
     }
-    if (this.pending) return;
-    this.pending = true;
-    requestAnimationFrame(() => {
-      this.pending = false;
-      this.onChange(this);
-    });
+    this.changedThisFrame();
   }
 
   clear() {

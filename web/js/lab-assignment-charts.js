@@ -9,6 +9,7 @@
 // data-yours and data-reference: the points drawn of each run.
 
 import uPlot from "../vendor/uplot/uPlot.esm.js";
+import { onceAFrame } from "./coalesce.js";
 import { axis, palette } from "./charts.js";
 
 const percent = (v) => (v === null || v === undefined ? "–" : `${(v * 100).toFixed(1)}%`);
@@ -51,7 +52,7 @@ class RunChart {
       this.plot.destroy();
       this.build();
     });
-    this.queued = false;
+    this.redraw = onceAFrame(() => this.draw());
   }
 
   build() {
@@ -78,19 +79,14 @@ class RunChart {
     this.data[index + 1][row] = value;
   }
 
-  redraw() {
-    if (this.queued) return;
-    this.queued = true;
-    requestAnimationFrame(() => {
-      this.queued = false;
-      this.plot.setData(this.data);
-      const count = (whose) => Math.max(0, ...this.series.map((s, i) => (s.whose === whose
-        ? this.data[i + 1].filter((v) => v !== null).length : 0)));
-      this.figure.dataset.yours = String(count("yours"));
-      this.figure.dataset.reference = String(count("pynn's"));
-      this.figure.querySelector(".chart-empty").hidden = this.data[0].length > 0;
-      this.summary.textContent = this.data[0].length ? this.describe(this.latest()) : "";
-    });
+  draw() {
+    this.plot.setData(this.data);
+    const count = (whose) => Math.max(0, ...this.series.map((s, i) => (s.whose === whose
+      ? this.data[i + 1].filter((v) => v !== null).length : 0)));
+    this.figure.dataset.yours = String(count("yours"));
+    this.figure.dataset.reference = String(count("pynn's"));
+    this.figure.querySelector(".chart-empty").hidden = this.data[0].length > 0;
+    this.summary.textContent = this.data[0].length ? this.describe(this.latest()) : "";
   }
 
   // The newest value of every series, by label.
