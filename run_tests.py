@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import IO
 
 from devtools import CHROMIUM, ROOT, BuildError, fail, say
 
@@ -61,7 +62,7 @@ def prepare_pyodide_suite() -> None:
     log("pyodide", pyodide_tests.ensure_test_wheels())
 
 
-def start_pyodide_suite() -> subprocess.Popen:
+def start_pyodide_suite() -> tuple[subprocess.Popen, IO[str]]:
     """The core tests again, inside Pyodide (Node + dist/'s runtime): tests/pyodide/run.mjs.
 
     Started before pytest and run beside it (one core each on a 2-core machine: the native
@@ -73,17 +74,16 @@ def start_pyodide_suite() -> subprocess.Popen:
     log("pyodide", f"node {PYODIDE_RUNNER.relative_to(ROOT)} (beside pytest; its output follows pytest's)")
     output = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
     process = subprocess.Popen([node, str(PYODIDE_RUNNER)], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
-    process.output = output
-    return process
+    return process, output
 
 
-def finish_pyodide_suite(process: subprocess.Popen) -> int:
+def finish_pyodide_suite(process: subprocess.Popen, output: IO[str]) -> int:
     returncode = process.wait()
-    process.output.seek(0)
+    output.seek(0)
     log("pyodide", "the core suite inside Pyodide:")
-    shutil.copyfileobj(process.output, sys.stdout)
+    shutil.copyfileobj(output, sys.stdout)
     sys.stdout.flush()
-    process.output.close()
+    output.close()
     return returncode
 
 
@@ -97,11 +97,11 @@ def main(argv: list[str]) -> int:
 
         build_if_needed()
         prepare_pyodide_suite()
-        pyodide = start_pyodide_suite()
+        pyodide, pyodide_output = start_pyodide_suite()
         try:
             pytest_rc = run_pytest(argv)
         finally:
-            pyodide_rc = finish_pyodide_suite(pyodide)
+            pyodide_rc = finish_pyodide_suite(pyodide, pyodide_output)
     except BuildError as error:
         return fail("run_tests", error)
     except KeyboardInterrupt:
