@@ -1,4 +1,5 @@
-"""Build pynn's WebAssembly SIMD kernel (kernels/pynn_gemm.c → dist/kernels/pynn_gemm.wasm).
+"""Build pynn's WebAssembly SIMD kernel (kernels/*.c → dist/kernels/pynn_gemm.wasm): the
+products (kernels/pynn_gemm.c) and the layers' elementwise work (kernels/pynn_gemm_layers.c).
 
 Debian's clang and lld (apt packages `clang` and `lld`, version 14 here) compile freestanding
 C for `wasm32-unknown-emscripten` and link an Emscripten-style side module (a `dylink.0`
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from devtools import ROOT, BuildError, last_error_line, pyodide_build
 
-SOURCE = ROOT / "kernels" / "pynn_gemm.c"
+SOURCES = (ROOT / "kernels" / "pynn_gemm.c", ROOT / "kernels" / "pynn_gemm_layers.c")
 PREFIX = "pynn_gemm_"
 APT_PACKAGES = ("clang", "lld")
 COMPILE = ["--target=wasm32-unknown-emscripten", "-O3", "-msimd128", "-fPIC", "-ffreestanding",
@@ -62,7 +63,7 @@ def ensure_tools() -> tuple[str, str] | None:
 
 
 def build_kernel(out: Path, tools: tuple[str, str]) -> str:
-    """Compile and link SOURCE into `out`, check it (``check_module``); return a log detail.
+    """Compile SOURCES and link them into `out`, check it (``check_module``); return a log detail.
     Without pyodide-build to check it with, nothing is written and the detail says so."""
     pyodide = pyodide_build.command()
     if pyodide is None:
@@ -70,17 +71,18 @@ def build_kernel(out: Path, tools: tuple[str, str]) -> str:
                 "page multiplies with numpy: same results, ~3x slower training)")
     clang, wasm_ld = tools
     out.parent.mkdir(parents=True, exist_ok=True)
-    obj = out.with_suffix(".o")
-    for cmd in ([clang, *COMPILE, "-c", str(SOURCE), "-o", str(obj)],
-                [wasm_ld, *LINK, str(obj), "-o", str(out)]):
+    objects = [out.with_name(f"{source.stem}.o") for source in SOURCES]
+    commands = [[clang, *COMPILE, "-c", str(source), "-o", str(obj)] for source, obj in zip(SOURCES, objects)]
+    for cmd in [*commands, [wasm_ld, *LINK, *map(str, objects), "-o", str(out)]]:
         result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if result.returncode:
             raise BuildError(f"building the kernel failed ({Path(cmd[0]).name}): {last_error_line(result.stdout)}")
-    obj.unlink()
+    for obj in objects:
+        obj.unlink()
     exports = check_module(out, pyodide)
     version = subprocess.run([clang, "--version"], stdout=subprocess.PIPE, text=True).stdout.split("\n")[0]
     return (f"{out.name} ({out.stat().st_size / 1e3:.1f} kB; exports {', '.join(exports)}; symbols checked "
-            f"by pyodide auditwheel) from {SOURCE.relative_to(ROOT)} by {version.strip()}")
+            f"by pyodide auditwheel) from {', '.join(str(s.relative_to(ROOT)) for s in SOURCES)} by {version.strip()}")
 
 
 def check_module(module: Path, pyodide: Path) -> list[str]:

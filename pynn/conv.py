@@ -1,6 +1,7 @@
 """Convolutional layers on images ``[batch, channels, height, width]`` (NCHW): ``Conv2D``,
-``MaxPool2D``, ``Flatten``, and ``Reshape`` (rows of pixels → images, as 784 → ``[batch, 1, 28, 28]``),
-with ``Dense``'s contract: ``backward(input, grad_output)`` fills ``grads``, returns
+``Flatten``, and ``Reshape`` (rows of pixels → images, as 784 → ``[batch, 1, 28, 28]``); with
+``MaxPool2D`` (``pynn.pooling``) the layer types model files name here (``LAYER_CLASSES``);
+all with ``Dense``'s contract: ``backward(input, grad_output)`` fills ``grads``, returns
 dL/d(input) and never updates.
 
 How the maths runs (measured in CPython with OpenBLAS and in Pyodide; bench/cnn_epoch.py):
@@ -27,10 +28,11 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from pynn.checks import as_float_array, check_choice, check_int
+from pynn.images import check_images, sizes_text
 from pynn.initializers import INITIALIZERS, init_weights
 from pynn.layers import Layer, check_float_dtype
-from pynn.mnist import IMAGE_SHAPE
 from pynn.ops import matmul
+from pynn.pooling import MaxPool2D
 from pynn.rng import as_rng
 
 
@@ -39,21 +41,6 @@ from pynn.rng import as_rng
 # this much for any kernel, so that a model file's padding=10**9 is refused when it is read
 # instead of failing in predict as an allocation of exabytes.
 MAX_PADDING = 64
-
-
-def _sizes_text(sizes) -> str:
-    return "×".join("?" if n is None else str(n) for n in sizes)
-
-
-def _check_images(layer: Layer, x: np.ndarray, channels: int | None = None) -> np.ndarray:
-    x = as_float_array(x)
-    if x.ndim != 4 or (channels is not None and x.shape[1] != channels):
-        image = ((channels or 1), *IMAGE_SHAPE[1:])
-        hint = f"; put Reshape({image}) first to feed it rows of pixels" \
-            if x.ndim == 2 else ""
-        raise ValueError(f"{layer!r} takes images of shape [batch, {channels or 'channels'}, "
-                         f"height, width], got shape {x.shape}{hint}")
-    return x
 
 
 def _reshaped_back(layer: Layer, input, grad_output, expected: tuple) -> np.ndarray:
@@ -207,7 +194,7 @@ class Conv2D(Layer):
         _, *sizes = input_shape or (None, None, None)
         if any(n is not None and self._output_size(n) < 1 for n in sizes):
             raise ValueError(f"a {self.kernel_size}×{self.kernel_size} kernel does not fit a "
-                             f"{_sizes_text(sizes)} image with padding {self.padding}")
+                             f"{sizes_text(sizes)} image with padding {self.padding}")
         return (self.out_channels, *(None if n is None else self._output_size(n) for n in sizes))
 
     # -- im2col and back ------------------------------------------------------------------
@@ -239,7 +226,7 @@ class Conv2D(Layer):
 
     # -- the layer ------------------------------------------------------------------------
     def forward(self, input):
-        x = _check_images(self, input, self.in_channels)
+        x = check_images(self, input, self.in_channels)
         shape = self.output_shape(x.shape[1:])  # also refuses images smaller than the kernel
         cols = self._im2col(x)
         self._cached = (input, cols) if self.training else None
@@ -260,7 +247,7 @@ class Conv2D(Layer):
         it comes, as in a network, in this layer's own batch-last layout)."""
         cached, self._cached = self._cached, None
         cols = cached[1] if cached is not None and cached[0] is input else \
-            self._im2col(_check_images(self, input, self.in_channels))
+            self._im2col(check_images(self, input, self.in_channels))
         grad_output = as_float_array(grad_output, "grad_output")
         n, _, h, w = np.shape(input)
         expected = (n, self.out_channels, self._output_size(h), self._output_size(w))
@@ -284,88 +271,6 @@ class Conv2D(Layer):
         return f"Conv2D({self.in_channels}, {self.out_channels}, {self.kernel_size}{extra})"
 
 
-class MaxPool2D(Layer):
-    """The largest value of each ``pool_size × pool_size`` window, windows not overlapping
-    (stride = pool size), channel by channel.
-
-    - **Odd sizes**: rows and columns that do not fill a whole window (the last row of a
-      7-row image with ``pool_size=2``) are dropped, as PyTorch and Keras ("valid") do; their
-      gradient is 0.
-    - **Ties**: the whole gradient of a window goes to its *first* maximum in row-major order
-      (top-left first), the one ``np.argmax`` would pick; the other equal values get 0.
-
-    Shape: input ``[batch, C, H, W]`` → output ``[batch, C, H // pool_size, W // pool_size]``.
-
-    >>> MaxPool2D(2).forward(np.arange(16.0).reshape(1, 1, 4, 4))
-    array([[[[ 5.,  7.],
-             [13., 15.]]]])
-    """
-
-    input_shape = (None, None, None)
-
-    def __init__(self, pool_size: int = 2):
-        super().__init__()
-        self.pool_size = check_int("MaxPool2D pool_size", pool_size, low=1)
-        self._cached = None  # (input, output) from the last training-mode forward
-
-    @staticmethod
-    def output_size(size: int, pool_size: int) -> int:
-        """Output pixels along a side of ``size`` input pixels (whole windows only); 0 when
-        not even one window fits."""
-        return size // pool_size
-
-    def output_shape(self, input_shape):
-        channels, *sizes = input_shape or (None, None, None)
-        p = self.pool_size
-        if any(n is not None and self.output_size(n, p) < 1 for n in sizes):
-            raise ValueError(f"a {p}×{p} window does not fit a {_sizes_text(sizes)} image")
-        return (channels, *(None if n is None else self.output_size(n, p) for n in sizes))
-
-    def _windows(self, x: np.ndarray):
-        """The ``p·p`` strided views ``x[:, :, u::p, v::p]`` (cut to whole windows), one per
-        offset ``(u, v)`` in row-major order."""
-        p = self.pool_size
-        h, w = x.shape[2] // p * p, x.shape[3] // p * p
-        return [x[:, :, u:h:p, v:w:p] for u in range(p) for v in range(p)]
-
-    def _pool(self, input) -> np.ndarray:
-        x = _check_images(self, input)
-        self.output_shape(x.shape[1:])  # refuses images smaller than a window
-        first, *others = self._windows(x)
-        out = np.array(first, order="K")  # keeps x's memory layout (see the module docstring)
-        for window in others:
-            np.maximum(out, window, out=out)
-        return out
-
-    def forward(self, input):
-        out = self._pool(input)
-        self._cached = (input, out) if self.training else None
-        return out
-
-    def backward(self, input, grad_output):
-        cached, self._cached = self._cached, None
-        out = cached[1] if cached is not None and cached[0] is input else self._pool(input)
-        grad_output = as_float_array(grad_output, "grad_output")
-        if grad_output.shape != out.shape:
-            raise ValueError(f"{self!r}: grad_output of shape {grad_output.shape} does not fit "
-                             f"the output of shape {out.shape}")
-        x = np.asarray(input)
-        grad = np.zeros_like(x, dtype=np.result_type(x.dtype, grad_output.dtype))
-        # Offsets in row-major order; a window's gradient goes to the first offset that holds
-        # its maximum, and what is left to give drops to 0 there (so ties get nothing).
-        left = np.empty_like(out, dtype=grad.dtype)  # in x's layout, like out and grad
-        left[...] = grad_output
-        for window, target in zip(self._windows(x), self._windows(grad)):
-            np.multiply(left, window == out, out=target)
-            left -= target
-        return grad
-
-    def config(self):
-        return {"type": "MaxPool2D", "pool_size": self.pool_size}
-
-    def __repr__(self):
-        return f"MaxPool2D({self.pool_size})"
-
-
-# The layer types of this module, by the names model files give them (pynn.registry).
+# The layer types of this module (and pynn.pooling's), by the names model files give them
+# (pynn.registry).
 LAYER_CLASSES = (Reshape, Conv2D, MaxPool2D, Flatten)

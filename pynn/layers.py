@@ -14,7 +14,7 @@ import numpy as np
 
 from pynn.checks import as_float_array, check_choice, check_int, check_number
 from pynn.initializers import INITIALIZERS, init_weights
-from pynn.ops import matmul, used_columns
+from pynn.ops import matmul, relu, relu_backward, used_columns
 from pynn.rng import as_rng
 
 
@@ -190,13 +190,13 @@ class Dense(Layer):
 
 
 class ReLU(Layer):
-    """``max(0, x)`` elementwise."""
+    """``max(0, x)`` elementwise (``pynn.ops.relu``: pynn's kernel in the page)."""
 
     def forward(self, input):
-        return np.maximum(as_float_array(input), 0)
+        return relu(as_float_array(input))
 
     def backward(self, input, grad_output):
-        return as_float_array(grad_output, "grad_output") * (np.asarray(input) > 0)
+        return relu_backward(as_float_array(grad_output, "grad_output"), np.asarray(input))
 
 
 class LeakyReLU(Layer):

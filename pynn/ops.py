@@ -21,6 +21,12 @@ In Pyodide a faster product can be plugged in: ``register_products`` (what
 ``matmul`` hand float32 products to it; other dtypes (the float64 gradient checks) keep
 numpy's. ``products()`` names what is in use.
 
+The same kernel also takes the elementwise work of a step, which numpy in Pyodide does
+without SIMD and with a branch per element (``np.maximum(x, 0)`` ~6.5 ns per float there):
+``register_layer_kernel`` hands it ``relu``, ``relu_backward``, ``sub_scaled`` and max
+pooling (``pynn.pooling``); each of its methods answers ``None`` for an input it does not
+take (not float32, a layout it does not read), and numpy's code below runs instead.
+
 >>> matmul(np.ones((2, 3)), np.ones((2, 4)), transpose_a=True).shape
 (3, 4)
 """
@@ -54,6 +60,41 @@ def register_products(label: str, products) -> None:
     # Leaving out blank columns pays for numpy's slow products only; with a fast backend the
     # gather costs as much as it saves (measured with pynn's kernel in Pyodide).
     SKIP_ZERO_COLUMNS = IN_WEBASSEMBLY and products is None
+
+
+# The registered kernel for elementwise work (None: numpy's), see register_layer_kernel.
+_layer_kernel = None
+
+
+def register_layer_kernel(kernel) -> None:
+    """Use ``kernel``'s ``relu``, ``relu_backward``, ``sub_scaled``, ``max_pool`` and
+    ``max_pool_backward`` (``pynn.wasm_products.Kernel``'s) where they take the input, from
+    now on (``None``: numpy's code everywhere again)."""
+    global _layer_kernel
+    _layer_kernel = kernel
+
+
+def layer_kernel():
+    """The registered kernel for elementwise work, or ``None``."""
+    return _layer_kernel
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """``max(x, 0)`` elementwise (a NaN stays NaN), in ``x``'s memory layout."""
+    fast = _layer_kernel.relu(x) if _layer_kernel is not None else None
+    return np.maximum(x, 0) if fast is None else fast
+
+
+def relu_backward(grad_output: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``grad_output`` where ``x > 0``, 0 elsewhere: ReLU's chain rule."""
+    fast = _layer_kernel.relu_backward(grad_output, x) if _layer_kernel is not None else None
+    return grad_output * (x > 0) if fast is None else fast
+
+
+def sub_scaled(param: np.ndarray, rate: float, grad: np.ndarray) -> None:
+    """``param -= rate * grad`` in place (the product rounded to ``param``'s dtype first)."""
+    if _layer_kernel is None or not _layer_kernel.sub_scaled(param, rate, grad):
+        param -= rate * grad
 
 
 def products() -> str:

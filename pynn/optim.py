@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from pynn.checks import check_choice, check_number
+from pynn.ops import sub_scaled
 
 
 class Optimizer:
@@ -110,7 +111,7 @@ class SGD(Optimizer):
         super().__init__(lr, weight_decay)
 
     def _update(self, name, param, grad):
-        param -= self.lr * grad
+        sub_scaled(param, self.lr, grad)    # param -= lr * grad (by pynn's kernel in the page)
 
 
 class Momentum(Optimizer):

@@ -29,12 +29,17 @@ _loaded: Kernel | None = None
 
 
 class Kernel:
-    """``pynn_gemm_sgemm`` of a loaded kernel file, called on numpy arrays in place.
+    """The functions of a loaded kernel file, called on numpy arrays in place.
 
-    ``matmul(a, b, transpose_a, transpose_b, out=None)`` takes float32 2-D arrays with any
-    strides (transposes are strides, never copies); ``out`` (float32, the result's shape)
-    is written in place, through a temporary when it is not row-contiguous or overlaps
-    ``a`` or ``b``.
+    ``matmul(a, b, transpose_a, transpose_b, out=None)`` (``pynn_gemm_sgemm``) takes float32
+    2-D arrays with any strides (transposes are strides, never copies); ``out`` (float32, the
+    result's shape) is written in place, through a temporary when it is not row-contiguous or
+    overlaps ``a`` or ``b``.
+
+    ``relu``, ``relu_backward``, ``sub_scaled``, ``max_pool`` and ``max_pool_backward``
+    (``kernels/pynn_gemm_layers.c``) are ``pynn.ops``' layer kernel: each does what the numpy
+    code it replaces does, or returns ``None`` (``sub_scaled``: ``False``) for an input it does
+    not take: not float32, or laid out otherwise than its loops read.
     """
 
     def __init__(self, path: str):
@@ -44,7 +49,15 @@ class Kernel:
         # No argtypes: ctypes then passes Python ints as C ints, 4x faster per call in
         # Pyodide than with argtypes (~7 vs ~25 µs); pointers go through _address.
         self._sgemm = library.pynn_gemm_sgemm
-        self._sgemm.restype = None
+        self._relu = library.pynn_gemm_relu
+        self._relu_backward = library.pynn_gemm_relu_backward
+        self._sub_scaled = library.pynn_gemm_sub_scaled
+        self._max_pool = library.pynn_gemm_max_pool
+        self._max_pool_backward = library.pynn_gemm_max_pool_backward
+        for function in (self._sgemm, self._relu, self._relu_backward, self._sub_scaled,
+                         self._max_pool, self._max_pool_backward):
+            function.restype = None
+        self._float = ctypes.c_float
         floats = library.pynn_gemm_work_floats()
         work = np.empty(floats + 4, np.float32)            # + 4: room to align it to 16 bytes
         start = (-work.ctypes.data % 16) // 4
@@ -69,11 +82,69 @@ class Kernel:
             return out
         return result
 
+    def relu(self, x):
+        """``np.maximum(x, 0)``, for float32 ``x`` whose elements fill its buffer (in any
+        axis order: the batch-last images of pynn.conv too); the result is laid out alike."""
+        if x.dtype != np.float32:
+            return None
+        out = np.empty_like(x)
+        if out.strides != x.strides:
+            return None
+        self._relu(x.size, _address(x), _address(out))
+        return out
+
+    def relu_backward(self, grad_output, x):
+        """``grad_output * (x > 0)`` (0 where ``x <= 0``), for float32 arrays laid out as
+        ``relu`` takes them, both alike."""
+        if x.dtype != np.float32 or grad_output.dtype != np.float32 or grad_output.strides != x.strides:
+            return None
+        out = np.empty_like(x)
+        if out.strides != x.strides or grad_output.shape != x.shape:
+            return None
+        self._relu_backward(x.size, _address(grad_output), _address(x), _address(out))
+        return out
+
+    def sub_scaled(self, param, rate, grad) -> bool:
+        """``param -= rate * grad`` for C-contiguous float32 arrays of one shape; ``False``
+        (nothing done) for others."""
+        if (param.dtype != np.float32 or grad.dtype != np.float32 or param.shape != grad.shape
+                or not param.flags.c_contiguous or not grad.flags.c_contiguous
+                or np.may_share_memory(param, grad)):
+            return False
+        self._sub_scaled(param.size, _address(param), self._float(rate), _address(grad))
+        return True
+
+    def max_pool(self, x, pool_size):
+        """``(output, winners)`` of ``pool_size`` max pooling of float32 images ``x``
+        ``[N, C, H, W]`` stored batch last (``x.transpose(1, 2, 3, 0)`` C-contiguous, as
+        pynn's Conv2D leaves them); ``winners`` says which element of each window won, for
+        ``max_pool_backward``. The output is stored batch last too."""
+        images = x.transpose(1, 2, 3, 0)
+        if x.dtype != np.float32 or not images.flags.c_contiguous:
+            return None
+        c, h, w, n = images.shape
+        p = pool_size
+        out = np.empty((c, h // p, w // p, n), np.float32)
+        winners = np.empty(out.shape, np.int32)
+        self._max_pool(c, h, w, n, p, _address(images), _address(out), _address(winners))
+        return out.transpose(3, 0, 1, 2), winners
+
+    def max_pool_backward(self, grad_output, winners, pool_size, input_shape):
+        """The gradient with respect to the input of shape ``input_shape`` (stored batch
+        last) of the pooling that gave ``winners``, for a float32 ``grad_output``."""
+        if grad_output.dtype != np.float32:
+            return None
+        g = np.ascontiguousarray(grad_output.transpose(1, 2, 3, 0))
+        n, c, h, w = input_shape
+        grad = np.empty((c, h, w, n), np.float32)
+        self._max_pool_backward(c, h, w, n, pool_size, _address(g), _address(winners), _address(grad))
+        return grad.transpose(3, 0, 1, 2)
+
 
 def _address(x: np.ndarray) -> int:
     """x's data pointer as the C int that holds the same 32 bits (wasm32 pointers are 32-bit;
     ctypes refuses ints above 2**31 - 1 for an int argument)."""
-    address = x.ctypes.data
+    address = x.__array_interface__["data"][0]     # ~2x cheaper than x.ctypes.data in Pyodide
     return address - (1 << 32) if address >= 1 << 31 else address
 
 
@@ -115,6 +186,7 @@ def load(path: str) -> Kernel:
     kernel = Kernel(path)
     self_test(kernel)
     ops.register_products(LABEL, kernel.matmul)
+    ops.register_layer_kernel(kernel)
     _loaded = kernel
     return kernel
 
