@@ -163,20 +163,63 @@ def _writable_in_place(out, shape, a, b) -> bool:
             and not np.may_share_memory(out, a) and not np.may_share_memory(out, b))
 
 
+# (m, k, n, transpose_a, transpose_b) for self_test: 1, 0, edges of the 4×8 tiles, two K
+# blocks (K > KC = 4096) with two blocks of rows (> 16 for that K), two blocks of columns
+# (n = 440 > 432 for k = 600), every transpose.
+SELF_TEST_PRODUCTS = [(1, 1, 1, False, False), (3, 0, 4, False, False), (0, 5, 2, False, True),
+                      (5, 7, 13, True, False), (17, 4100, 3, False, True), (1, 600, 440, True, True)]
+_PATTERN = np.array([2, -1, 0, 3, -3, 1, 1, -2, 0, 3, -1, 2, -2], np.float32)
+
+
+def _small_integers(count: int, period: int = 13) -> np.ndarray:
+    """``count`` float32 values in [-3, 3]: a fixed pattern of ``period`` values, repeated
+    (with repeats inside, so max pooling sees ties). Their products and sums up to 2**24 are
+    exact in float32, so every order of summation gives numpy's result bit for bit."""
+    repeats = -(-count // period)
+    return np.broadcast_to(_PATTERN[:period], (repeats, period)).ravel()[:count]
+
+
 def self_test(kernel: Kernel) -> None:
-    """``AssertionError`` unless the kernel agrees with numpy on shapes that take every path
-    of its code (edges, several K blocks, transposes, strided views, 0 and 1)."""
-    rng = np.random.default_rng(0)
-    for m, k, n, ta, tb in [(1, 1, 1, False, False), (5, 7, 13, True, False), (9, 300, 3, False, True),
-                            (33, 17, 600, True, True), (3, 0, 4, False, False), (0, 5, 2, False, True)]:
-        a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
-        b = rng.standard_normal((n, k) if tb else (k, n), dtype=np.float32)
-        got = kernel.matmul(a, b, ta, tb)
-        want = (a.T if ta else a).astype(np.float64) @ (b.T if tb else b).astype(np.float64)
-        assert got.shape == want.shape and np.allclose(got, want, rtol=1e-4, atol=1e-4 * max(1, k)), \
+    """``AssertionError`` unless every function of the kernel gives numpy's result exactly,
+    on inputs that take every path of its code: for the products the shapes above and a
+    strided view; for the layers' loops, lengths that are not a multiple of 4 (vector body and
+    scalar tail), ties, and images whose last row does not fill a window.
+
+    Cheap on purpose (it runs at every page start, ~2 ms): small exact integers instead of
+    random numbers (numpy.random's first use alone cost ~40 ms there) and no float64."""
+    for m, k, n, ta, tb in SELF_TEST_PRODUCTS:
+        a = _small_integers(m * k).reshape((k, m) if ta else (m, k))
+        b = _small_integers(k * n, 11).reshape((n, k) if tb else (k, n))
+        want = np.matmul(a.T if ta else a, b.T if tb else b)
+        assert np.array_equal(kernel.matmul(a, b, ta, tb), want), \
             f"the kernel's {m}×{k}×{n} product differs from numpy's"
-    x = rng.standard_normal((12, 10), dtype=np.float32)[::2, 1::3]       # a strided view
-    assert np.allclose(kernel.matmul(x, x, True, False), x.T @ x, rtol=1e-5, atol=1e-5)
+    x = _small_integers(120).reshape(12, 10)[::2, 1::3]       # a strided view
+    assert np.array_equal(kernel.matmul(x, x, True, False), x.T @ x), "the kernel misreads strides"
+
+    x, g = _small_integers(23), _small_integers(23, 11)
+    assert np.array_equal(kernel.relu(x), np.maximum(x, 0)), "the kernel's ReLU differs"
+    assert np.array_equal(kernel.relu_backward(g, x), g * (x > 0)), "the kernel's ReLU gradient differs"
+    param = x.copy()
+    assert kernel.sub_scaled(param, 0.5, g) and np.array_equal(param, x - np.float32(0.5) * g), \
+        "the kernel's SGD step differs"
+
+    c, h, w, n, p = 2, 5, 5, 6, 2    # the last row and column fill no window; 6 = 4 in vectors + 2
+    images = _small_integers(c * h * w * n).reshape(c, h, w, n)
+    out, winners = kernel.max_pool(images.transpose(3, 0, 1, 2), p)
+    h_out, w_out = h // p, w // p
+    windows = images[:, :h_out * p, :w_out * p].reshape(c, h_out, p, w_out, p, n)
+    windows = windows.transpose(0, 1, 3, 2, 4, 5).reshape(c, h_out, w_out, p * p, n)
+    first_maximum = windows.argmax(axis=3)
+    assert np.array_equal(out.transpose(1, 2, 3, 0), windows.max(axis=3)) \
+        and np.array_equal(winners, first_maximum), "the kernel's max pooling differs"
+    g = _small_integers(out.size, 11).reshape(out.shape)
+    grad = kernel.max_pool_backward(g, winners, p, images.transpose(3, 0, 1, 2).shape)
+    expected = np.zeros_like(images)
+    picked = (np.arange(p * p)[:, None] == first_maximum[:, :, :, None, :]) \
+        * g.transpose(1, 2, 3, 0)[:, :, :, None, :]                # [c, h_out, w_out, p·p, n]
+    expected[:, :h_out * p, :w_out * p] = picked.reshape(c, h_out, w_out, p, p, n) \
+        .transpose(0, 1, 3, 2, 4, 5).reshape(c, h_out * p, w_out * p, n)
+    assert np.array_equal(grad.transpose(1, 2, 3, 0), expected), "the kernel's max pooling gradient differs"
 
 
 def load(path: str) -> Kernel:
