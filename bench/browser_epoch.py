@@ -19,8 +19,8 @@ the bundled digits (the studio's training split).
 - bare loop: ``Network.train_step`` over the same epoch's shuffled batches, nothing else
   (``BARE_LOOP``): in a Web Worker of the same Chromium, started from the same dist (its
   Pyodide and pynn wheel, with the kernel), and in this CPython process. In the worker it
-  also runs with the kernel unregistered ("numpy products", which leave out the blank
-  pixels' columns, ``pynn.ops.used_columns``).
+  also runs with the kernel unregistered ("numpy products": numpy's products, which leave
+  out the blank pixels' columns, ``pynn.ops.used_columns``, and numpy's ReLU and SGD step).
 All run alternately in one session; we print each and the median ratios browser ÷ native,
 studio ÷ bare and numpy ÷ kernel. ``--goal``: TF.js's fastest W epoch (its hand-transposed
 gradients, wasm backend) measured in this Chromium in the same hour by its own benchmark.
@@ -73,17 +73,19 @@ def bare_epoch(numpy_products=False):
     network = pynn.build_mlp(784, (100, 200), 10, init="small", rng=0, optimizer=pynn.SGD(lr=0.1))
     order = np.random.default_rng(0).permutation(len(x))
     batches = [(x[order[i:i + 32]], y[order[i:i + 32]]) for i in range(0, len(x), 32)]
-    registered = pynn.ops.products(), pynn.ops._products
-    if numpy_products:
+    label, products, layer_kernel = pynn.ops.products(), pynn.ops._products, pynn.ops.layer_kernel()
+    if numpy_products:   # as in a browser without the kernel: numpy's products and layers' loops
         pynn.ops.register_products(None, None)
+        pynn.ops.register_layer_kernel(None)
     try:
         start = time.perf_counter()
         for x_batch, y_batch in batches:
             network.train_step(x_batch, y_batch)
         return time.perf_counter() - start
     finally:
-        if registered[1] is not None:
-            pynn.ops.register_products(*registered)
+        if products is not None:
+            pynn.ops.register_products(label, products)
+        pynn.ops.register_layer_kernel(layer_kernel)
 
 def bridge_epoch():
     from pynn.studio.bridge import Studio
