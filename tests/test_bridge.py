@@ -284,3 +284,15 @@ def test_typed_array_proxies_are_read_with_one_copy():
     assert _binary("data", FakeJsProxy()) == b"\x01\x02" and _binary("data", memoryview(b"ab")) == b"ab"
     with pytest.raises(TypeError, match="data must be bytes"):
         _binary("data", 12)   # int has a to_bytes method, but it is not a buffer
+
+
+def test_the_studio_starts_without_importing_the_lab():
+    """The page's first Python work is the studio: the lab (checks, exercises, the learner's
+    guard) is imported only when a request needs it, e.g. use_lab_layers."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from pynn.studio.bridge import Studio; s = Studio(); s.handle({'type': 'defaults'}); "
+             "print(sorted(m for m in sys.modules if m.startswith('pynn.lab')))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

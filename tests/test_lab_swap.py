@@ -8,7 +8,8 @@ import pytest
 import pynn
 import pynn.lab
 from pynn.lab import LearnerCodeError
-from pynn.lab.swap import build_with_learner_layers, describe, learner_layers, with_pynn_layers
+from pynn.lab.swap import build_with_learner_layers, learner_layers
+from pynn.studio.twins import describe, with_pynn_layers
 
 CODE = (Path(__file__).parent / "lab_solutions" / "my_layers.py").read_text()
 EXERCISES = pynn.lab.all_exercises()

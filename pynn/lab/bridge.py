@@ -41,9 +41,9 @@ from pynn.lab import assignment_slices, courses
 from pynn.lab.assignment_slices import MAX_EPOCHS, SLICE_MS, PairedRun, parts_from_files, recipe_line
 from pynn.lab.runner import explain
 from pynn.studio.files import DIGITS, NeedsFile
+from pynn.studio.limits import MAX_CODE_CHARS
 from pynn.studio.protocol import check_request, request, requests_of
 
-MAX_CODE_CHARS = 200_000   # characters of a learner's file: the lab's checks, uploads, the studio's use_lab_layers
 MAX_ID_CHARS = 200
 MAX_FILES = 20             # files one assignment run takes (one per exercise)
 MAX_BUDGET_MS = 10_000     # one assignment_slice at most

@@ -12,7 +12,6 @@ slides by one pixel without padding, so it only replaces convolutions that do th
 
 from __future__ import annotations
 
-import copy
 import inspect
 
 import numpy as np
@@ -24,6 +23,7 @@ from pynn.lab.notebook_training import as_pynn_layer
 from pynn.lab.runner import LearnerCodeError, run_code
 from pynn.layers import Layer
 from pynn.network import Network
+from pynn.studio.twins import learner_twins
 
 
 def learner_layers(code: str, exercises: list[Exercise], filename: str | None = None) -> dict[str, type]:
@@ -84,12 +84,6 @@ def swap_layers(network: Network, classes: dict[str, type]) -> Network:
     return swapped
 
 
-def learner_twins(network: Network) -> dict[int, Layer]:
-    """``{position: pynn's layer}`` for each learner layer of ``network`` (empty for a
-    network of pynn's own layers)."""
-    return getattr(network, "learner_twins", {})
-
-
 def _learner_layer(cls: type, layer: Layer) -> Layer:
     """The learner's ``cls`` built with the sizes of pynn's ``layer``: the values, from its
     ``config()``, of the arguments its class requires (the weights come after)."""
@@ -115,49 +109,3 @@ def build_with_learner_layers(config: TrainingConfig, classes: dict[str, type]) 
     """``config.build_network()`` (same architecture, seed and initial weights) with the
     learner's classes swapped in."""
     return swap_layers(config.build_network(), classes)
-
-
-def with_pynn_layers(network: Network) -> Network:
-    """The same network with pynn's own classes and the current weights: what is saved to a
-    model file (pynn's layers know how to describe themselves in one). Each learner layer
-    becomes a copy of the pynn layer it replaced, whatever the learner named their class."""
-    twins = learner_twins(network)
-    layers = []
-    for index, layer in enumerate(network.layers):
-        if index not in twins:
-            layers.append(layer)
-            continue
-        twin = copy.deepcopy(twins[index])
-        for key, value in twin.params.items():
-            mine = np.asarray(layer.params.get(key))
-            if mine.shape != value.shape:
-                raise ValueError(f"your layer {index}'s params[{key!r}] now has shape {mine.shape}; "
-                                 f"pynn's {twin!r} has {value.shape}: it cannot be saved as one")
-            twin.params[key] = mine.astype(np.float32, copy=True)
-        layers.append(twin)
-    plain = Network(layers, network.optimizer)
-    plain.metadata = dict(network.metadata)
-    return plain
-
-
-def describe(network: Network) -> str:
-    """``repr(network)`` with the learner's layers marked: ``[your Dense(784, 256), ...]``."""
-    twins = learner_twins(network)
-    parts = [f"your {twins[i]!r}" if i in twins else repr(layer) for i, layer in enumerate(network.layers)]
-    return f"Network([{', '.join(parts)}])"
-
-
-def layer_configs(network: Network) -> list[dict]:
-    """Each layer's ``config()``; a learner's layer is described as the pynn layer it
-    replaced, marked ``"yours": True``."""
-    twins = learner_twins(network)
-    return [_yours(twins[i]) if i in twins else layer.config() for i, layer in enumerate(network.layers)]
-
-
-def _yours(twin: Layer) -> dict:
-    """The config of pynn's ``twin`` for the learner layer that replaced it: its sizes, and
-    no initialiser (the learner's layer started from pynn's weights)."""
-    config = {key: value for key, value in twin.config().items() if key != "init"}
-    return {**config, "yours": True}
-
-

@@ -35,9 +35,8 @@ from pynn import ops
 from pynn.checks import check_int, check_number, is_int, is_number
 from pynn.config import defaults as config_defaults
 from pynn.data import DigitsMissing, install_digits
-from pynn.lab.bridge import MAX_CODE_CHARS
 from pynn.studio.files import DIGITS, PRETRAINED, NeedsFile
-from pynn.studio.limits import PIECE_MS, SLICE_MS
+from pynn.studio.limits import MAX_CODE_CHARS, PIECE_MS, SLICE_MS
 from pynn.studio.protocol import check_request, request, requests_of
 from pynn.studio.protocol import short as _short
 from pynn.studio.session import Session

@@ -31,8 +31,8 @@ import numpy as np
 
 from pynn import ops
 from pynn.lab.notebook_training import NotebookLayer
-from pynn.lab.swap import learner_twins
 from pynn.layers import Layer
+from pynn.studio.twins import learner_twins
 
 ABOUT_AS_FAST = 1.15   # a slowdown below this reads as "about as long as pynn's"
 LOOPS = (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)

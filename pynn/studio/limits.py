@@ -53,6 +53,7 @@ from pynn.mnist import INPUT_UNITS, N_CLASSES
 STEP_BUDGET_MS = 60.0
 SLICE_MS = 30.0          # Python time per training slice; the page's messages wait at most this
 PIECE_MS = 20.0          # Python time per piece of a report, between the page's messages
+MAX_CODE_CHARS = 200_000   # characters of a learner's file: the lab's checks, uploads, use_lab_layers
 
 
 def work_until(steps: Generator, deadline: float,

@@ -36,7 +36,6 @@ import math
 import time
 
 from pynn.errors import TrainingDiverged
-from pynn.lab.runner import explain
 from pynn.metrics import SmoothedLoss
 from pynn.studio.inside import evaluate_steps
 from pynn.studio.limits import eval_rows, network_cost, work_until
@@ -214,7 +213,10 @@ class TrainingRun:
         except TrainingDiverged as error:
             failure = ("diverged", str(error))
         except BaseException as error:  # noqa: BLE001 -- MemoryError, bugs, a learner layer's
-            # SystemExit: end the run, say why (the worker itself must go on serving)
+            # SystemExit: end the run, say why (the worker itself must go on serving), in the
+            # lab's words for code that failed (imported here: the studio starts without the lab)
+            from pynn.lab.runner import explain
+
             failure = ("error", f"training stopped: {explain(error)}")
         finally:
             self.busy_s += self._clock() - began

@@ -28,21 +28,17 @@ import time
 
 import numpy as np
 
-import pynn.lab
 from pynn import io
 from pynn.config import FIELD, TrainingConfig
 from pynn.data import DIGITS_ROWS, DigitSplits, load_csv, load_digits, split_by_position, split_sizes
 from pynn.errors import ModelFileError
-from pynn.lab.guard import guest
-from pynn.lab.swap import (build_with_learner_layers, describe, layer_configs, learner_layers,
-                           with_pynn_layers)
 from pynn.mnist import INPUT_UNITS, N_CLASSES
 from pynn.studio.inside import read_drawing
-from pynn.studio.learner_speed import learner_speed, slowdown_reasons
 from pynn.studio.limits import (check_learner_speed, check_size, demo_epochs, eval_rows,
                                 network_cost, size_errors, work_until)
 from pynn.studio.report import frozen_copy, gallery_images, split_report_steps
 from pynn.studio.run import NetworkLog, TrainingRun
+from pynn.studio.twins import describe, layer_configs, with_pynn_layers
 
 DIGITS_NAME = "bundled MNIST digits"
 MAX_EPOCHS_DONE = 10**6   # a model file's epoch count beyond this is not a count (the charts' x)
@@ -177,6 +173,12 @@ class Session:
         code of each lab exercise whose class to use, ``[{exercise, code}]``. The network's
         ``metadata["learner_speed"]`` says how much slower a step is than pynn's, and why
         (``pynn.studio.learner_speed``)."""
+        # The lab is imported here, when first used: the studio starts faster without it.
+        import pynn.lab
+        from pynn.lab.guard import guest
+        from pynn.lab.swap import build_with_learner_layers, learner_layers
+        from pynn.studio.learner_speed import learner_speed, slowdown_reasons
+
         check_size(self.config)
         # The learner's code is a guest here too: whatever its module or its first steps
         # change in pynn or numpy is put back, and a change refuses the request.
