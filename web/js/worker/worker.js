@@ -46,7 +46,10 @@ function countedFetch(realFetch) {
         ? "Starting Python in WebAssembly (a few seconds of work)…" : `Downloaded ${name}`);
     };
     const response = await realFetch(input, init);
-    if (!response.ok || !response.body) {
+    // WebAssembly goes on as it came: Chromium keeps a module's compiled code beside the
+    // response it was compiled from (HTTP or service-worker cache) and reuses it on the next
+    // visit, which a new Response wrapped around the body would lose. It counts as done at once.
+    if (!response.ok || !response.body || name.endsWith(".wasm")) {
       done();
       return response;
     }
