@@ -10,7 +10,10 @@ Used by `python3 build.py serve` and by the Playwright fixtures:
   Compressed bytes are cached in memory per file (and its mtime, size), shared by all servers in
   the process, and computed for every file right after start (`warm`).
 - `Cache-Control: no-store` and no Last-Modified/ETag: every load is a cold load, so page-load
-  measurements are honest and edits to dist/ show up on reload.
+  measurements are honest and edits to dist/ show up on reload. `serve(..., max_age=N)` says
+  `max-age=N` instead, for a dist/ that does not change while it is served (the page tests):
+  the browser then keeps each file, and Chromium the code it compiled from pyodide.asm.wasm,
+  for the pages that follow.
 - No directory listings; a directory serves its index.html.
 """
 
@@ -109,7 +112,8 @@ class StaticHandler(SimpleHTTPRequestHandler):
         if packed is not None:
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Vary", "Accept-Encoding")
-        self.send_header("Cache-Control", "no-store")
+        max_age = self.server.max_age
+        self.send_header("Cache-Control", f"max-age={max_age}" if max_age else "no-store")
         self.end_headers()
         return io.BytesIO(packed if packed is not None else body)
 
@@ -122,6 +126,7 @@ class StaticServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     quiet = False
+    max_age = 0
 
     def handle_error(self, request, client_address):
         # A browser that cancels a request (navigation, test teardown) is not an error.
@@ -140,10 +145,12 @@ def warm_gzip_cache(directory: Path) -> None:
             pass
 
 
-def serve(directory, host: str = "127.0.0.1", port: int = 0, quiet: bool = False, warm: bool = True):
+def serve(directory, host: str = "127.0.0.1", port: int = 0, quiet: bool = False, warm: bool = True,
+          max_age: int = 0):
     """Serve `directory` on a background thread; return (server, url). Raises OSError if the port is taken.
 
     warm: precompress all files on another background thread (see warm_gzip_cache).
+    max_age: seconds the browser may keep a file without asking again (0: never keep it).
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -153,6 +160,7 @@ def serve(directory, host: str = "127.0.0.1", port: int = 0, quiet: bool = False
         server_class = type("StaticServer6", (StaticServer,), {"address_family": socket.AF_INET6})
     server = server_class((host, port), partial(StaticHandler, directory=str(directory)))
     server.quiet = quiet
+    server.max_age = max_age
     threading.Thread(target=server.serve_forever, name=f"serve {directory.name}", daemon=True).start()
     if warm:
         threading.Thread(target=warm_gzip_cache, args=(directory,), name="gzip warm-up", daemon=True).start()

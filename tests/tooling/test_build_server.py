@@ -85,6 +85,17 @@ def test_every_load_is_a_cold_load(site):
     assert response.getheader("Last-Modified") is None and response.getheader("ETag") is None
 
 
+def test_max_age_lets_the_browser_keep_files_for_that_long(tmp_path):
+    (tmp_path / "pyodide.asm.wasm").write_bytes(WASM)
+    server, _ = serve(tmp_path, port=0, quiet=True, warm=False, max_age=3600)   # as the page tests'
+    try:
+        response, _ = request(server, "/pyodide.asm.wasm")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert response.getheader("Cache-Control") == "max-age=3600"
+
+
 def test_directories_redirect_or_404_but_never_list(site):
     response, _ = request(site, "/pyodide")
     assert response.status == 301 and response.getheader("Location") == "/pyodide/"
