@@ -63,6 +63,30 @@ class Audit:
         assert not self.failures, "\n\n".join(self.failures)
 
 
+class BothSchemes:
+    """An ``Audit`` in the light and one in the dark colour scheme, run on one page: each
+    state is audited in both, and the page goes back to light after each."""
+
+    def __init__(self, studio):
+        self.studio, self.audits = studio, [Audit(studio, "light"), Audit(studio, "dark")]
+
+    def __call__(self, state: str) -> None:
+        for audit in self.each_scheme():
+            audit(state)
+
+    def each_scheme(self):
+        """Each scheme's Audit, with the page in that scheme while it is used."""
+        for audit in self.audits:
+            self.studio.page.emulate_media(color_scheme=audit.scheme)
+            yield audit
+        self.studio.page.emulate_media(color_scheme="light")
+
+    def check(self, states: int) -> None:
+        for audit in self.audits:
+            audit.check()
+            assert len(audit.states) == states
+
+
 # -- contrast -------------------------------------------------------------------------------
 
 def rgb(css) -> tuple[float, float, float, float]:
@@ -176,7 +200,7 @@ def contrast_problems(studio) -> list[str]:
 
 # -- the states -----------------------------------------------------------------------------
 
-def audit_every_state(studio, audit: Audit, tmp_path) -> None:
+def audit_every_state(studio, audit: BothSchemes, tmp_path) -> None:
     expect(studio.by("gallery-summary")).to_contain_text("right", timeout=60_000)
     audit("after load")
     for tab in ("confusion", "weights", "digits"):
@@ -211,8 +235,9 @@ def audit_every_state(studio, audit: Audit, tmp_path) -> None:
     studio.by("tab-confusion").click()
     audit("after training, confusion matrix")
 
-    problems = contrast_problems(studio)
-    assert not problems, f"[{audit.scheme}] contrast:\n" + "\n".join(problems)
+    for in_scheme in audit.each_scheme():
+        problems = contrast_problems(studio)
+        assert not problems, f"[{in_scheme.scheme}] contrast:\n" + "\n".join(problems)
     studio.by("tab-digits").click()
 
     studio.click("lab-open")
@@ -234,7 +259,7 @@ def audit_every_state(studio, audit: Audit, tmp_path) -> None:
     studio.wait_run_state("idle")
 
 
-def open_the_lab_help(studio, audit: Audit) -> None:
+def open_the_lab_help(studio, audit) -> None:
     """The root cause's folded checks and its staged hints, opened."""
     root = studio.by("lab-results").locator(":scope > li").first
     root.locator(".lab-because summary").click()
@@ -243,13 +268,11 @@ def open_the_lab_help(studio, audit: Audit) -> None:
     audit("the lab's root cause unfolded, a hint shown")
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_axe_violations_in_any_state(open_page, scheme, tmp_path):
-    studio = open_page(bypass_csp=True, color_scheme=scheme)
-    audit = Audit(studio, scheme)
+def test_no_axe_violations_in_any_state_in_both_schemes(open_page, tmp_path):
+    studio = open_page(bypass_csp=True)
+    audit = BothSchemes(studio)
     audit_every_state(studio, audit, tmp_path)
-    audit.check()
-    assert len(audit.states) == 14
+    audit.check(states=14)
 
 
 def test_no_axe_violations_at_phone_width_in_both_schemes(open_page, artifacts):
@@ -307,14 +330,7 @@ def test_no_axe_violations_in_the_demo_states_in_both_schemes(open_page):
     train accuracy measured like validation, the weights' count and scale, the presentation
     view; each in the light and the dark scheme (one page)."""
     studio = open_page(bypass_csp=True)
-    audits = [Audit(studio, "light"), Audit(studio, "dark")]
-
-    def both(state: str) -> None:
-        for audit in audits:
-            studio.page.emulate_media(color_scheme=audit.scheme)
-            audit(state)
-        studio.page.emulate_media(color_scheme="light")
-
+    both = BothSchemes(studio)
     studio.click("help-shift")
     expect(studio.by("help-text-shift")).to_be_visible()
     both("a setting's help open")
@@ -333,9 +349,7 @@ def test_no_axe_violations_in_the_demo_states_in_both_schemes(open_page):
     both("the weights with their count and scale")
     studio.click("present")
     both("the presentation view")
-    for audit in audits:
-        audit.check()
-        assert len(audit.states) == 6
+    both.check(states=6)
 
 
 def test_reduced_motion_turns_smooth_scrolling_and_transitions_off(studio):

@@ -1,7 +1,8 @@
 """The whole assignment in the lab, as a student does it: the notebook's cells one exercise at
 a time (the published Dense fails with the 1/batch message, the fixed one passes), then the
 rest, then "Run the assignment": the notebook's loop with their parts beside pynn's
-reference run, charts of both, a verdict; Stop mid-run; the studio predicts meanwhile."""
+reference run, charts of both, a verdict, then a shuffle of their own along a curve of its own;
+Stop mid-run; the studio predicts meanwhile."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def start_run(studio, epochs: int) -> None:
     expect(studio.by("lab-run-status")).to_have_attribute("data-state", "running", timeout=RUN_TIMEOUT_MS)
 
 
-def test_the_notebooks_cells_then_the_whole_assignment_beside_pynns_reference(studio, tmp_path):
+def test_the_notebooks_cells_then_the_whole_assignment_beside_pynns_reference(studio, tmp_path, artifacts):
     open_lab(studio)
     upload(studio, tmp_path, PUBLISHED, "notebook.py")
     assert set(check(studio).values()) == {"pass"}                     # ReLU as published
@@ -68,6 +69,35 @@ def test_the_notebooks_cells_then_the_whole_assignment_beside_pynns_reference(st
     assert "your validation" in legend and "pynn's reference: validation" in legend
     assert studio.by("lab-run").is_enabled() and studio.by("lab-run-stop").is_disabled()
     check_the_report(studio, verdict.inner_text())
+    a_shuffle_of_their_own_trains_along_a_curve_of_its_own(studio, tmp_path, artifacts)
+
+
+def a_shuffle_of_their_own_trains_along_a_curve_of_its_own(studio, tmp_path, artifacts) -> None:
+    """A shuffle of the learner's own (the order reversed) passes the check and trains as
+    well, along a curve of its own: both curves show. Also measures an epoch in the page."""
+    own_shuffle = NOTEBOOK.replace("order = np.random.permutation(len(inputs)) if shuffle",
+                                   "order = np.random.permutation(len(inputs))[::-1] if shuffle")
+    pick(studio, "iterate_minibatches")
+    upload(studio, tmp_path, own_shuffle, "my_assignment.py")
+    assert set(check(studio).values()) == {"pass"}
+    studio.page.evaluate("""() => {
+        const chart = document.querySelector('[data-testid="lab-run-accuracy"]');
+        window.epochTimes = [];
+        new MutationObserver(() => {   // (a redraw sets the attribute again: keep its first time)
+            const last = window.epochTimes[window.epochTimes.length - 1];
+            if (!last || last[0] !== chart.dataset.yours) window.epochTimes.push([chart.dataset.yours, performance.now()]);
+        }).observe(chart, { attributes: true, attributeFilter: ["data-yours"] });
+    }""")
+    start_run(studio, 3)
+    expect(studio.by("lab-run-status")).to_have_attribute("data-state", "done", timeout=RUN_TIMEOUT_MS)
+    times = dict(studio.page.evaluate("() => window.epochTimes"))
+    print(f"one epoch of the notebook's recipe (8000 digits), the learner's run and pynn's in turns: "
+          f"{(times['3'] - times['1']) / 2000:.2f} s (epochs 2 and 3; epoch 1 took "
+          f"{(times['1'] - times['0']) / 1000:.2f} s with the checks and the digits)")
+    assert abs(float(studio.by("lab-run-verdict").get_attribute("data-points"))) <= 3.0
+    studio.page.evaluate("() => document.querySelector('[data-testid=\"lab-run-card\"]').scrollIntoView()")
+    studio.page.wait_for_timeout(400)       # the charts redraw on the next frame
+    studio.page.screenshot(path=artifacts / "lab-assignment-1280x800.png")
 
 
 def check_the_report(studio, verdict: str) -> None:
@@ -116,36 +146,6 @@ def test_stop_ends_the_run_mid_epoch_and_parts_not_written_are_pynns(studio, tmp
     expect(studio.by("lab-run-report")).to_be_hidden()                     # no epoch finished
     assert studio.by("lab-run").is_enabled()
     assert studio.draw_digit("1") == "1"
-
-
-def test_screenshot_of_a_finished_run_with_both_curves(studio, tmp_path, artifacts):
-    """A shuffle of the learner's own (the order reversed) passes every check and trains as
-    well, along a curve of its own: both curves show. Also measures an epoch in the page."""
-    own_shuffle = NOTEBOOK.replace("order = np.random.permutation(len(inputs)) if shuffle",
-                                   "order = np.random.permutation(len(inputs))[::-1] if shuffle")
-    open_lab(studio)
-    for exercise in ("relu", "dense", *THE_REST):
-        pick(studio, exercise)
-        upload(studio, tmp_path, own_shuffle, "my_assignment.py")
-        assert set(check(studio).values()) == {"pass"}, exercise
-    studio.page.evaluate("""() => {
-        const chart = document.querySelector('[data-testid="lab-run-accuracy"]');
-        window.epochTimes = [];
-        new MutationObserver(() => {   // (a redraw sets the attribute again: keep its first time)
-            const last = window.epochTimes[window.epochTimes.length - 1];
-            if (!last || last[0] !== chart.dataset.yours) window.epochTimes.push([chart.dataset.yours, performance.now()]);
-        }).observe(chart, { attributes: true, attributeFilter: ["data-yours"] });
-    }""")
-    start_run(studio, 3)
-    expect(studio.by("lab-run-status")).to_have_attribute("data-state", "done", timeout=RUN_TIMEOUT_MS)
-    times = dict(studio.page.evaluate("() => window.epochTimes"))
-    print(f"one epoch of the notebook's recipe (8000 digits), the learner's run and pynn's in turns: "
-          f"{(times['3'] - times['1']) / 2000:.2f} s (epochs 2 and 3; epoch 1 took "
-          f"{(times['1'] - times['0']) / 1000:.2f} s with the checks and the digits)")
-    assert abs(float(studio.by("lab-run-verdict").get_attribute("data-points"))) <= 3.0
-    studio.page.evaluate("() => document.querySelector('[data-testid=\"lab-run-card\"]').scrollIntoView()")
-    studio.page.wait_for_timeout(400)       # the charts redraw on the next frame
-    studio.page.screenshot(path=artifacts / "lab-assignment-1280x800.png")
 
 
 def test_a_step_stuck_in_learner_code_is_stopped_after_10_s_not_the_run_as_a_whole(studio, tmp_path):
