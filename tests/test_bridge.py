@@ -286,6 +286,7 @@ def test_typed_array_proxies_are_read_with_one_copy():
         _binary("data", 12)   # int has a to_bytes method, but it is not a buffer
 
 
+@pytest.mark.native_only(reason="it starts a child Python")
 def test_the_studio_starts_without_importing_the_lab():
     """The page's first Python work is the studio: the lab (checks, exercises, the learner's
     guard) is imported only when a request needs it, e.g. use_lab_layers."""
