@@ -9,11 +9,15 @@ browser context:
          bench writes it into the copy, never into dist/): the floor the studio is held to;
   cold   the studio's first visit: time to "ready to predict" (Pyodide, numpy and pynn loaded
          in the worker, the pretrained model in place, so a drawing gets an answer);
-  warm   the same context reloaded once the service worker (web/sw.js) has cached the site.
+  warm   the same context reloaded once the service worker (web/sw.js) has cached the site;
+  later  two reloads more (LATER_PAUSE_S apart): the visit after that. Chromium keeps the
+         code it compiled from pyodide.asm.wasm beside the service worker's copy, but writes it
+         only once it has optimised the hot functions of a module compiled from that copy
+         (first on the warm visit): later visits start Python on optimised code at once.
 Times are from navigation start; bytes are what the server sent (compressed bodies + headers)
 until ready. Each visit's steps are the status lines and the studio worker's performance marks
 (web/js/worker/pyodide-start.js). Goals: cold <= 3 s, <= 1.0x bare, <= 16 MB; warm: no large
-download, <= 1.5 s.
+download, <= 1.5 s (the goal is the second visit's; "later" shows where it stands after).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ TARGET_S = 3.0
 TARGET_MB = 16.0
 TARGET_BARE_RATIO = 1.0
 TARGET_WARM_S = 1.5
+LATER_PAUSE_S = 3.0             # Chromium writes a module's code cache ~2 s after optimising it
 LARGE_FILE_BYTES = 100_000      # a warm visit that downloads any file this big is not "warm"
 READY = '[data-testid="status"][data-phase="ready"]'
 SAVED = '[data-testid="offline"][data-state="saved"]'
@@ -157,16 +162,21 @@ def measure(page, counter: Counter, navigate) -> dict:
     return {"ready_s": ready_ms / 1000, "bytes": sum(sent.values()), "files": sent, "timeline": timeline}
 
 
-def visits_once(browser, url: str, counter: Counter) -> tuple[dict, dict]:
-    """A first (cold) visit, then, once the service worker has cached the site, a reload."""
+def visits_once(browser, url: str, counter: Counter) -> tuple[dict, dict, dict]:
+    """A first (cold) visit; once the service worker has cached the site, a reload (warm);
+    two reloads more, the last of them measured (later)."""
     context = browser.new_context(service_workers="allow")
     page = context.new_page()
     page.add_init_script(TIMELINE)
     cold = measure(page, counter, lambda: page.goto(url))
     page.wait_for_selector(SAVED, state="attached", timeout=120_000)
     warm = measure(page, counter, page.reload)
+    time.sleep(LATER_PAUSE_S)
+    measure(page, counter, page.reload)
+    time.sleep(LATER_PAUSE_S)
+    later = measure(page, counter, page.reload)
     context.close()
-    return cold, warm
+    return cold, warm, later
 
 
 def median_run(runs: list[dict]) -> dict:
@@ -204,12 +214,13 @@ def main() -> int:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 visits_once(browser, url, counter)    # warm the server's gzip cache, not the browser
-                bare, cold, warm = [], [], []
-                for _ in range(args.runs):           # interleaved: all three see the same machine load
+                bare, cold, warm, later = [], [], [], []
+                for _ in range(args.runs):           # interleaved: all of them see the same machine load
                     bare.append(bare_once(browser, url + bare_page))
-                    first, second = visits_once(browser, url, counter)
+                    first, second, after = visits_once(browser, url, counter)
                     cold.append(first)
                     warm.append(second)
+                    later.append(after)
                 version = browser.version
                 browser.close()
         finally:
@@ -218,12 +229,13 @@ def main() -> int:
 
     cold_times = [run["ready_s"] for run in cold]
     warm_times = [run["ready_s"] for run in warm]
-    median, warm_median = median_run(cold), median_run(warm)
+    later_times = [run["ready_s"] for run in later]
+    median, warm_median, later_median = median_run(cold), median_run(warm), median_run(later)
     megabytes = median["bytes"] / 1e6
     ratio = statistics.median(cold_times) / statistics.median(bare)
     largest_warm = max(max(run["files"].values(), default=0) for run in warm)
     print(f"Chromium {version}, headless, http://127.0.0.1 (gzip), {args.runs} runs, each: "
-          f"bare Pyodide, cold visit, warm visit")
+          f"bare Pyodide, cold visit, warm visit, later visit")
     print(f"\nstatus line and worker marks of the median cold run (seconds since navigation start):")
     for t, text, _ in median["timeline"]:
         print(f"  {t / 1000:6.2f}  {text}")
@@ -233,6 +245,11 @@ def main() -> int:
     print(f"\nstatus line and worker marks of the median warm run (seconds, step's share):")
     previous = 0.0
     for t, text, _ in warm_median["timeline"]:
+        print(f"  {t / 1000:6.2f}  +{(t - previous) / 1000:4.2f}  {text}")
+        previous = t
+    print(f"\nworker marks of the median later run (seconds, step's share):")
+    previous = 0.0
+    for t, text, _ in (step for step in later_median["timeline"] if step[2] == "mark"):
         print(f"  {t / 1000:6.2f}  +{(t - previous) / 1000:4.2f}  {text}")
         previous = t
     print(f"\nwarm visit transfers (median warm run): " + (", ".join(
@@ -246,6 +263,8 @@ def main() -> int:
           f"{TARGET_MB:.0f} MB -> {goal(megabytes <= TARGET_MB)}")
     print(f"warm ready to predict:  {spread(warm_times)} ({statistics.median(cold_times) / statistics.median(warm_times):.1f}x "
           f"faster than cold); target <= {TARGET_WARM_S:.1f} s -> {goal(statistics.median(warm_times) <= TARGET_WARM_S)}")
+    print(f"later ready to predict: {spread(later_times)} (the visit after two reloads); target <= "
+          f"{TARGET_WARM_S:.1f} s -> {goal(statistics.median(later_times) <= TARGET_WARM_S)}")
     print(f"warm transferred:       {warm_median['bytes'] / 1e3:.1f} kB in {len(warm_median['files'])} files, "
           f"largest file in any warm run {largest_warm / 1e3:.1f} kB; target: none over "
           f"{LARGE_FILE_BYTES / 1e3:.0f} kB -> {goal(largest_warm <= LARGE_FILE_BYTES)}")
