@@ -23,7 +23,6 @@ from pynn.lab.notebook_training import as_pynn_layer
 from pynn.lab.runner import LearnerCodeError, run_code
 from pynn.layers import Layer
 from pynn.network import Network
-from pynn.studio.twins import learner_twins
 
 
 def learner_layers(code: str, exercises: list[Exercise], filename: str | None = None) -> dict[str, type]:
@@ -48,8 +47,8 @@ def swap_layers(network: Network, classes: dict[str, type]) -> Network:
     ``ValueError`` if none of the learner's classes has a layer to replace.
 
     The swapped network remembers, by position, the pynn layer each learner layer stands in
-    for (``learner_twins``): whatever the learner named their class, it is saved, shown and
-    described as the layer it replaced."""
+    for (``pynn.studio.twins.learner_twins``): whatever the learner named their class, it is
+    saved, shown and described as the layer it replaced."""
     layers, used, twins = [], set(), {}
     for index, layer in enumerate(network.layers):
         cls = classes.get(type(layer).__name__)
