@@ -53,6 +53,7 @@ def ensure_chromium() -> None:
         raise BuildError(f"apt-get installed chromium but {CHROMIUM} is still missing")
 
 
+PYTEST = [sys.executable, "-m", "pytest"]
 WEB_TESTS = "tests/web"
 NO_TESTS_COLLECTED = 5    # pytest's exit code when a -k/-m leaves one half of the split empty
 
@@ -71,7 +72,7 @@ def pytest_env() -> dict:
 
 def run_pytest(args: list[str]) -> int:
     log("pytest", " ".join(["pytest", *args]))
-    return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=pytest_env()).returncode
+    return subprocess.run([*PYTEST, *args], cwd=ROOT, env=pytest_env()).returncode
 
 
 def start_beside(name: str, command: list[str], env: dict | None = None) -> Beside:
@@ -126,8 +127,7 @@ def run_every_test(argv: list[str]) -> int:
         if names_tests(argv):
             codes["pytest"] = run_pytest(argv)
         else:
-            beside.append(start_beside("core tests", [sys.executable, "-m", "pytest", "--ignore", WEB_TESTS, *argv],
-                                       pytest_env()))
+            beside.append(start_beside("core tests", [*PYTEST, "--ignore", WEB_TESTS, *argv], pytest_env()))
             codes["page tests"] = run_pytest([WEB_TESTS, *argv])
     finally:
         for run in reversed(beside):
