@@ -43,51 +43,28 @@ def log(what: str, detail: str = "") -> None:
 
 def build(skip_model: bool = False) -> Path:
     """Build dist/ from scratch (using the caches in .cache/); return its path. Raises BuildError."""
-    from devtools import inputs, npm, offline, pyodide_dist, report, snapshot
+    from devtools import inputs, offline, report
 
     start = time.perf_counter()
-    log("npm ci", npm.ensure_node_modules(WEB))
     CACHE.mkdir(exist_ok=True)
     with open(CACHE / "build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)     # a test fixture may build at the same time
         key = _hash_inputs()
         stage = CACHE / "dist.new"
         shutil.rmtree(stage, ignore_errors=True)
-        pyodide_dir = stage / "pyodide"
-
-        pyodide_dist.copy_core(NODE_MODULES / "pyodide", pyodide_dir)
-        log("pyodide core", f"{len(pyodide_dist.CORE_FILES)} files from npm pyodide@{_npm_version('pyodide')}")
-
-        bundle, status = pyodide_dist.fetch_bundle(CACHE / "pip")
-        log("bundle", status)
-
-        wheel = pyodide_dist.build_wheel(ROOT, pyodide_dir, leave_out=(DIGITS_IN_PYNN,))
-        log("digits", _copy_digits(stage / DIGITS))
-        lock_path = pyodide_dir / "pyodide-lock.json"
-        pyodide_dist.register_wheels(lock_path, [wheel])
-        log("pynn wheel", f"{wheel.name} registered in pyodide-lock.json")
-
-        packages = _read_packages(lock_path)
-        wanted = pyodide_dist.closure(packages, ["pynn", *EXTRA_PYODIDE_PACKAGES])
-        from_bundle = [name for name in wanted if not (pyodide_dir / packages[name]["file_name"]).exists()]
-        # Expected sha256s come straight from the npm package's lock (npm verified it), not our copy.
-        stock = _read_packages(NODE_MODULES / "pyodide" / "pyodide-lock.json")
-        pyodide_dist.extract_verified(bundle, stock, from_bundle, pyodide_dir)
-        log("packages", f"{', '.join(from_bundle)}: sha256 equal to npm pyodide-lock.json")
-        log("bytecode", pyodide_dist.compile_wheels(pyodide_dir, lock_path))
-
-        kept, listed = pyodide_dist.write_trimmed_lock(lock_path)
-        log("lock", f"pyodide-lock.json trimmed to {kept} of {listed} packages ({', '.join(wanted)})")
-
-        log("web", _copy_web(stage))
-        log("editor", _bundle_editor(stage / "vendor"))
-        log("snapshot", snapshot.make_snapshot(stage))
-
-        if skip_model:
+        # Training is the build's longest step and needs one core only: it runs beside the rest.
+        models = None if skip_model else _ModelsBeside(stage)
+        try:
+            _assemble(stage)
+        except BaseException:
+            if models is not None:
+                models.stop()
+            raise
+        if models is None:
             log("model", f"SKIPPED (--skip-model): dist/{MODEL} not built")
         else:
-            for name, args in MODELS.items():
-                log("model", _pretrained_model(stage / name, name, args))
+            for detail in models.wait():
+                log("model", detail)
         log("kernel", _build_kernel(stage / KERNEL_FILE))
         log("offline", offline.write_offline_files(stage))     # last: it lists every file
 
@@ -96,6 +73,41 @@ def build(skip_model: bool = False) -> Path:
     log("done", f"dist/ in {time.perf_counter() - start:.1f} s")
     print(report.format_table(report.size_rows(DIST)), flush=True)
     return DIST
+
+
+def _assemble(stage: Path) -> None:
+    """Everything in dist/ but the models, the kernel and the offline files, into ``stage``."""
+    from devtools import npm, pyodide_dist, snapshot
+
+    log("npm ci", npm.ensure_node_modules(WEB))
+    pyodide_dir = stage / "pyodide"
+    pyodide_dist.copy_core(NODE_MODULES / "pyodide", pyodide_dir)
+    log("pyodide core", f"{len(pyodide_dist.CORE_FILES)} files from npm pyodide@{_npm_version('pyodide')}")
+
+    bundle, status = pyodide_dist.fetch_bundle(CACHE / "pip")
+    log("bundle", status)
+
+    wheel = pyodide_dist.build_wheel(ROOT, pyodide_dir, leave_out=(DIGITS_IN_PYNN,))
+    log("digits", _copy_digits(stage / DIGITS))
+    lock_path = pyodide_dir / "pyodide-lock.json"
+    pyodide_dist.register_wheels(lock_path, [wheel])
+    log("pynn wheel", f"{wheel.name} registered in pyodide-lock.json")
+
+    packages = _read_packages(lock_path)
+    wanted = pyodide_dist.closure(packages, ["pynn", *EXTRA_PYODIDE_PACKAGES])
+    from_bundle = [name for name in wanted if not (pyodide_dir / packages[name]["file_name"]).exists()]
+    # Expected sha256s come straight from the npm package's lock (npm verified it), not our copy.
+    stock = _read_packages(NODE_MODULES / "pyodide" / "pyodide-lock.json")
+    pyodide_dist.extract_verified(bundle, stock, from_bundle, pyodide_dir)
+    log("packages", f"{', '.join(from_bundle)}: sha256 equal to npm pyodide-lock.json")
+    log("bytecode", pyodide_dist.compile_wheels(pyodide_dir, lock_path))
+
+    kept, listed = pyodide_dist.write_trimmed_lock(lock_path)
+    log("lock", f"pyodide-lock.json trimmed to {kept} of {listed} packages ({', '.join(wanted)})")
+
+    log("web", _copy_web(stage))
+    log("editor", _bundle_editor(stage / "vendor"))
+    log("snapshot", snapshot.make_snapshot(stage))
 
 
 def is_up_to_date(skip_model: bool = False) -> bool:
@@ -201,7 +213,43 @@ def _bundle_editor(vendor: Path) -> str:
             f"by {result.stdout.strip()}")
 
 
-def _pretrained_model(out: Path, name: str, train_args: list[str]) -> str:
+class _ModelsBeside:
+    """The pretrained models, trained one after another in a thread while the build goes on."""
+
+    def __init__(self, stage: Path):
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._stopped = threading.Event()
+        self._process: subprocess.Popen | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="models")
+        self._done = self._pool.submit(self._train_all, stage)
+
+    def _train_all(self, stage: Path) -> list[str]:
+        return [_pretrained_model(stage / name, name, args, self._started)
+                for name, args in MODELS.items() if not self._stopped.is_set()]
+
+    def _started(self, process: subprocess.Popen) -> None:
+        self._process = process
+        if self._stopped.is_set():
+            process.kill()
+
+    def wait(self) -> list[str]:
+        """Each model's log line, once all are trained; the first failure's BuildError."""
+        try:
+            return self._done.result()
+        finally:
+            self._pool.shutdown()
+
+    def stop(self) -> None:
+        """The build failed elsewhere: end the training now rather than after it."""
+        self._stopped.set()
+        if self._process is not None:
+            self._process.kill()
+        self._pool.shutdown()
+
+
+def _pretrained_model(out: Path, name: str, train_args: list[str], started=lambda process: None) -> str:
     """Train a pretrained model with `python -m pynn train <train_args>`, cached per pynn
     source + args (--weights-only: the page needs the weights, not Adam's moments)."""
     from devtools import inputs
@@ -215,17 +263,21 @@ def _pretrained_model(out: Path, name: str, train_args: list[str]) -> str:
         shutil.copy2(cached, out)
         return f"{name} (cached: pynn/ unchanged since it was trained)"
     cmd = [sys.executable, "-m", "pynn", *args, "--out", str(cached) + ".tmp.npz"]
-    log("model", f"training: {' '.join(['python'] + cmd[1:-1])} ...")
+    output = cached.with_suffix(".log")
+    log("model", f"training: {' '.join(['python'] + cmd[1:-1])} (beside the build; log: {output})")
     start = time.perf_counter()
     cached.parent.mkdir(parents=True, exist_ok=True)
     # One BLAS thread: with 64-row batches OpenBLAS threads only spin, and on a busy 2-core
     # machine 3 epochs took 42 s instead of 1.3 s. It also makes the model independent of the
-    # machine's core count. Progress bars are for terminals; a log gets the per-epoch lines.
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
-    if not sys.stdout.isatty():
-        env["TQDM_DISABLE"] = "1"
-    if subprocess.run(cmd, cwd=ROOT, env=env).returncode:
-        raise BuildError(f"`python -m pynn {' '.join(args)}` failed (its output is above)")
+    # machine's core count. Its log gets the per-epoch lines, not progress bars.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "TQDM_DISABLE": "1"}
+    with open(output, "w") as log_file:
+        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        started(process)
+        code = process.wait()
+    if code:
+        tail = output.read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
+        raise BuildError(f"`python -m pynn {' '.join(args)}` failed (exit {code}): {tail[0]} (log: {output})")
     trained = Path(str(cached) + ".tmp.npz")
     if not trained.exists():
         raise BuildError(f"`python -m pynn train --out {trained}` exited 0 but wrote no file")
