@@ -6,12 +6,16 @@
 
 On a fresh machine (Python >= 3.11, Node/npm) this: creates/updates .venv/ from
 requirements/dev.txt, runs `npm ci` in web/ if needed, checks for Debian's Chromium (installs
-it with apt-get when running as root), builds dist/ if any input changed, then runs three
-things side by side: pytest over the Playwright page tests (tests/web/, its output shown as
-it goes), pytest over the rest of tests/ (core with its doctests, build tooling) and the core
-suite inside Pyodide under Node (tests/pyodide/run.mjs), the last two with their output shown
-after the page tests'. The page tests leave about a fifth of the two cores idle (waiting for
-Chromium, for timeouts they test); the other two fill it. Arguments that name tests (files,
+it with apt-get when running as root), builds dist/ if any input changed, and runs every test
+in the order that keeps the cores busy:
+
+- while dist/ is built: the core tests (tests/*.py and pynn's doctests), which need no dist/;
+- then side by side: the page tests (tests/web/, in one process per core by pytest-xdist, a
+  test file per process; their output shown as it goes), the build tooling's tests
+  (tests/tooling/, tests/pyodide/) and the core suite inside Pyodide (tests/pyodide/run.mjs);
+- last, alone: the page tests marked `timing`, so that no other test's load decides them.
+
+Output kept aside is shown once its run has ended. Arguments that name tests (files,
 directories, node ids) mean one pytest over just those, as asked. Exit code 0 only if all of
 it passed.
 """
@@ -55,7 +59,12 @@ def ensure_chromium() -> None:
 
 PYTEST = [sys.executable, "-m", "pytest"]
 WEB_TESTS = "tests/web"
-NO_TESTS_COLLECTED = 5    # pytest's exit code when a -k/-m leaves one half of the split empty
+# what each pytest run covers; together, all of testpaths
+CORE_TESTS = ["--ignore", WEB_TESTS, "--ignore", "tests/tooling", "--ignore", "tests/pyodide"]
+BUILD_TESTS = ["tests/tooling", "tests/pyodide"]          # they read dist/ or use the build's tools
+PAGE_TESTS = [WEB_TESTS, "--numprocesses", "auto", "--dist", "loadfile", "--timing=without"]
+TIMING_TESTS = [WEB_TESTS, "--timing=only"]
+NO_TESTS_COLLECTED = 5    # pytest's exit code when a -k/-m leaves a run empty
 
 
 class Beside(NamedTuple):
@@ -75,8 +84,8 @@ def run_pytest(args: list[str]) -> int:
     return subprocess.run([*PYTEST, *args], cwd=ROOT, env=pytest_env()).returncode
 
 
-def start_beside(name: str, command: list[str], env: dict | None = None) -> Beside:
-    log(name, f"{' '.join(command)} (beside the page tests; its output follows theirs)")
+def start_beside(name: str, command: list[str], env: dict | None = None, beside: str = "the page tests") -> Beside:
+    log(name, f"{' '.join(command)} (beside {beside}; its output follows theirs)")
     output = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     return Beside(name, process, output)
@@ -118,23 +127,38 @@ def start_pyodide_suite() -> Beside:
     return start_beside("pyodide", [node, str(PYODIDE_RUNNER.relative_to(ROOT))])
 
 
-def run_every_test(argv: list[str]) -> int:
-    """The page tests, with the core tests and the suite inside Pyodide beside them (or, when
-    ``argv`` names tests, one pytest over those); the exit code of the first that failed."""
+def start_core_tests(argv: list[str]) -> list[Beside]:
+    """The core tests, started before the build (they need no dist/), unless ``argv`` names tests."""
+    if names_tests(argv):
+        return []
+    return [start_beside("core tests", [*PYTEST, *CORE_TESTS, *argv], pytest_env(), beside="the build")]
+
+
+def run_every_test(argv: list[str], early: list[Beside]) -> int:
+    """The page tests, with ``early`` (the core tests), the build's tests and the suite inside
+    Pyodide beside them, then the timing tests alone (or, when ``argv`` names tests, one
+    pytest over those); the exit code of the first that failed."""
     codes: dict[str, int] = {}
-    beside = [start_pyodide_suite()]
+    beside = [*early, start_pyodide_suite()]
     try:
         if names_tests(argv):
             codes["pytest"] = run_pytest(argv)
         else:
-            beside.append(start_beside("core tests", [*PYTEST, "--ignore", WEB_TESTS, *argv], pytest_env()))
-            codes["page tests"] = run_pytest([WEB_TESTS, *argv])
+            beside.append(start_beside("build tests", [*PYTEST, *BUILD_TESTS, *argv], pytest_env()))
+            codes["page tests"] = run_pytest([*PAGE_TESTS, *argv])
     finally:
         for run in reversed(beside):
             codes[run.name] = finish_beside(run)
-    halves = [name for name in ("page tests", "core tests") if name in codes]
-    if len(halves) == 2 and {codes[name] for name in halves} != {NO_TESTS_COLLECTED}:
-        for name in halves:     # -k/-m chose tests from one half only
+    if "page tests" in codes:
+        codes["timing tests"] = run_pytest([*TIMING_TESTS, *argv])
+    return exit_code(codes)
+
+
+def exit_code(codes: dict[str, int]) -> int:
+    """0 if every run passed; a run a -k/-m left empty passes unless every pytest run was left empty."""
+    runs = [name for name in codes if name not in ("pyodide", "pytest")]
+    if runs and {codes[name] for name in runs} != {NO_TESTS_COLLECTED}:
+        for name in runs:
             codes[name] = 0 if codes[name] == NO_TESTS_COLLECTED else codes[name]
     failed = {name: code for name, code in codes.items() if code}
     if failed:
@@ -152,9 +176,15 @@ def main(argv: list[str]) -> int:
         ensure_chromium()
         from devtools.dist import build_if_needed
 
-        build_if_needed()
-        prepare_pyodide_suite()
-        return run_every_test(argv)
+        early = start_core_tests(argv)
+        try:
+            build_if_needed()
+            prepare_pyodide_suite()
+        except BaseException:
+            for run in early:
+                run.process.kill()
+            raise
+        return run_every_test(argv, early)
     except BuildError as error:
         return fail("run_tests", error)
     except KeyboardInterrupt:

@@ -29,6 +29,8 @@ def pytest_report_header(config):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives the built site in real Chromium (Playwright)")
+    config.addinivalue_line("markers", "timing: asserts how long something takes; run_tests.py runs these "
+                                       "alone, after the rest (tests/web's --timing option)")
     config.addinivalue_line("markers", "native_only: needs the native runtime (subprocesses, pandas, "
                                        "Node, or minutes of training); skipped inside Pyodide")
 

@@ -254,11 +254,14 @@ def test_the_guard_restores_on_exceptions_too_and_lets_them_through():
 
 
 def test_the_guard_sees_nothing_when_nothing_changed_and_costs_little():
-    start = time.perf_counter()
-    for _ in range(20):
-        with guest() as visit:
-            np.zeros(3)
-    per_visit = (time.perf_counter() - start) / 20
+    rounds = []
+    for _ in range(5):      # the fastest of 5 rounds: what the guard costs, not what other processes took
+        start = time.perf_counter()
+        for _ in range(4):
+            with guest() as visit:
+                np.zeros(3)
+        rounds.append((time.perf_counter() - start) / 4)
+    per_visit = min(rounds)
     assert visit.changes == []
     assert per_visit < 0.02, f"{per_visit * 1e3:.1f} ms per guest()"
 

@@ -43,10 +43,25 @@ from studio_page import READY_TIMEOUT_MS, StudioPage  # noqa: E402
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--timing", choices=("with", "without", "only"), default="with",
+                     help="tests marked `timing` (they assert how long something takes): run them with the "
+                          "rest, leave them out, or run only them (run_tests.py runs them alone, after the "
+                          "rest, so that no other test's load decides them)")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(pytest.mark.browser)
+    timing = config.getoption("--timing")
+    if timing != "with":
+        kept, left_out = [], []
+        for item in items:
+            is_timing = item.get_closest_marker("timing") is not None
+            (kept if is_timing == (timing == "only") else left_out).append(item)
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

@@ -57,7 +57,8 @@ def test_the_labs_python_starts_from_the_snapshot_too_and_runs_a_check(open_page
     expect(studio.by("lab-check")).to_be_enabled(timeout=READY_TIMEOUT_MS)
     studio.click("lab-check")
     expect(studio.by("lab-results").locator("li").first).to_be_visible(timeout=60_000)
-    assert [line.startswith(FROM_SNAPSHOT) for line in start_lines(studio)] == [True, True]
+    lines = start_lines(studio)     # the studio's worker, the lab's, perhaps already the next spare
+    assert len(lines) >= 2 and all(line.startswith(FROM_SNAPSHOT) for line in lines), lines
 
 
 def test_a_missing_snapshot_means_a_normal_start(open_page, site):

@@ -1,6 +1,9 @@
 """The page never freezes while the worker trains (the one timing assertion)."""
 
+import pytest
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.timing
 
 PROBE = """() => {
   const probe = { longestTask: 0, worstLag: 0, ticks: 0 };
