@@ -77,14 +77,21 @@ def build(skip_model: bool = False) -> Path:
 
 def _assemble(stage: Path) -> None:
     """Everything in dist/ but the models, the kernel and the offline files, into ``stage``."""
-    from devtools import npm, pyodide_dist, snapshot
+    from concurrent.futures import ThreadPoolExecutor
 
+    from devtools import npm, pyodide_build, pyodide_dist, snapshot
+
+    # The two downloads a first build makes (the bundle; pyodide-build into .venv-py312/) go
+    # on beside npm ci and the first steps.
+    downloads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="downloads")
+    fetched = downloads.submit(pyodide_dist.fetch_bundle, CACHE / "pip")
+    tools = downloads.submit(pyodide_build.command)
+    downloads.shutdown(wait=False)      # what was submitted still runs
     log("npm ci", npm.ensure_node_modules(WEB))
     pyodide_dir = stage / "pyodide"
     pyodide_dist.copy_core(NODE_MODULES / "pyodide", pyodide_dir)
     log("pyodide core", f"{len(pyodide_dist.CORE_FILES)} files from npm pyodide@{_npm_version('pyodide')}")
-
-    bundle, status = pyodide_dist.fetch_bundle(CACHE / "pip")
+    bundle, status = fetched.result()
     log("bundle", status)
 
     wheel = pyodide_dist.build_wheel(ROOT, pyodide_dir, leave_out=(DIGITS_IN_PYNN,))
@@ -100,6 +107,7 @@ def _assemble(stage: Path) -> None:
     stock = _read_packages(NODE_MODULES / "pyodide" / "pyodide-lock.json")
     pyodide_dist.extract_verified(bundle, stock, from_bundle, pyodide_dir)
     log("packages", f"{', '.join(from_bundle)}: sha256 equal to npm pyodide-lock.json")
+    tools.result()       # pyodide-build ready (or a BuildError saying why not)
     log("bytecode", pyodide_dist.compile_wheels(pyodide_dir, lock_path))
 
     kept, listed = pyodide_dist.write_trimmed_lock(lock_path)

