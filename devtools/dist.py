@@ -222,39 +222,39 @@ def _bundle_editor(vendor: Path) -> str:
 
 
 class _ModelsBeside:
-    """The pretrained models, trained one after another in a thread while the build goes on."""
+    """The pretrained models, each trained in a process of its own while the build goes on."""
 
     def __init__(self, stage: Path):
         import threading
         from concurrent.futures import ThreadPoolExecutor
 
         self._stopped = threading.Event()
-        self._process: subprocess.Popen | None = None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="models")
-        self._done = self._pool.submit(self._train_all, stage)
-
-    def _train_all(self, stage: Path) -> list[str]:
-        return [_pretrained_model(stage / name, name, args, self._started)
-                for name, args in MODELS.items() if not self._stopped.is_set()]
+        self._processes: list[subprocess.Popen] = []
+        self._pool = ThreadPoolExecutor(max_workers=len(MODELS), thread_name_prefix="models")
+        self._done = [self._pool.submit(_pretrained_model, stage / name, name, args, self._started)
+                      for name, args in MODELS.items()]
 
     def _started(self, process: subprocess.Popen) -> None:
-        self._process = process
+        self._processes.append(process)
         if self._stopped.is_set():
             process.kill()
 
     def wait(self) -> list[str]:
         """Each model's log line, once all are trained; the first failure's BuildError."""
         try:
-            return self._done.result()
+            return [done.result() for done in self._done]
+        except BaseException:
+            self.stop()
+            raise
         finally:
             self._pool.shutdown()
 
     def stop(self) -> None:
         """The build failed elsewhere: end the training now rather than after it."""
         self._stopped.set()
-        if self._process is not None:
-            self._process.kill()
-        self._pool.shutdown()
+        for process in self._processes:
+            process.kill()
+        self._pool.shutdown(cancel_futures=True)
 
 
 def _pretrained_model(out: Path, name: str, train_args: list[str], started=lambda process: None) -> str:

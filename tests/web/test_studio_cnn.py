@@ -116,9 +116,9 @@ def test_a_downloaded_cnn_uploads_again_with_identical_predictions(studio, tmp_p
 
 
 def test_train_with_my_layers_puts_the_learners_conv2d_in_the_convnet(studio, tmp_path):
-    # batch 16: a step with this Conv2D's loops (~20x pynn's) stays far inside the studio's
+    # batch 32: a step with this Conv2D's loops (~20x pynn's) stays far inside the studio's
     # step budget even on a loaded machine (at 64 it comes within a third of it)
-    studio.small_cnn(epochs="1", batch_size="16")
+    studio.small_cnn(epochs="1", batch_size="32")
     open_lab(studio)
     pick(studio, "conv2d")
     upload(studio, tmp_path, (SOLUTIONS / "my_conv.py").read_text(), name="my_conv.py")
