@@ -62,7 +62,7 @@ WEB_TESTS = "tests/web"
 # what each pytest run covers; together, all of testpaths
 CORE_TESTS = ["--ignore", WEB_TESTS, "--ignore", "tests/tooling", "--ignore", "tests/pyodide"]
 BUILD_TESTS = ["tests/tooling", "tests/pyodide"]          # they read dist/ or use the build's tools
-PAGE_TESTS = [WEB_TESTS, "--numprocesses", "auto", "--dist", "loadfile", "--timing=without"]
+PAGE_TESTS = [WEB_TESTS, "--numprocesses", "auto", "--dist", "worksteal", "--timing=without"]
 TIMING_TESTS = [WEB_TESTS, "--timing=only"]
 NO_TESTS_COLLECTED = 5    # pytest's exit code when a -k/-m leaves a run empty
 

@@ -218,22 +218,35 @@ def size_errors(config: TrainingConfig, cost: Cost | None = None) -> dict[str, s
 LEARNER_STEP_BUDGET_MS = 200.0
 
 
+MAX_REFERENCE_STEPS = 30     # reference steps timed in one window (see step_slowdown)
+
+
 def step_slowdown(network, reference, batch_size: int, repeats: int = 3) -> float:
     """How many times longer a training step of ``network`` takes than a step of
     ``reference`` (the same architecture with pynn's layers), timed here on copies (the
-    originals are untouched), alternating, best of ``repeats`` each."""
+    originals are untouched), alternating, best of ``repeats`` each. A reference step is
+    often many times shorter, so it is timed over as many steps as fill one of ``network``'s:
+    both windows then last as long and meet the same load of a busy machine (a lone short
+    step finds a quiet moment that a long one does not, which inflated the ratio)."""
     import copy
 
     rng = np.random.default_rng(0)
     x = rng.random((batch_size, *network.input_shape), dtype=np.float32)
     y = rng.integers(0, network.n_classes, batch_size)
+
+    def step_time(net, steps: int) -> float:
+        twin = copy.deepcopy(net)
+        start = time.perf_counter()
+        for _ in range(steps):
+            twin.train_step(x, y)
+        return (time.perf_counter() - start) / steps
+
+    ratio = step_time(network, 1) / max(step_time(reference, 1), 1e-9)     # a first guess, warms up
+    steps = max(1, min(MAX_REFERENCE_STEPS, round(ratio)))
     best = [math.inf, math.inf]
     for _ in range(repeats):
-        for i, net in enumerate((network, reference)):
-            twin = copy.deepcopy(net)
-            start = time.perf_counter()
-            twin.train_step(x, y)
-            best[i] = min(best[i], time.perf_counter() - start)
+        best[0] = min(best[0], step_time(network, 1))
+        best[1] = min(best[1], step_time(reference, steps))
     return best[0] / max(best[1], 1e-9)
 
 

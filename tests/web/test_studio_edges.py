@@ -58,7 +58,8 @@ def last_x(studio, testid="loss-chart") -> float:
 
 
 def test_the_loss_chart_continues_after_stop_and_a_settings_change(studio):
-    studio.small_network(batch_size="32", epochs="3")
+    # 30 epochs: each Stop lands mid-run however slow or fast the machine is
+    studio.small_network(batch_size="32", epochs="30")
     studio.click("train")
     studio.page.wait_for_function(
         "() => Number(document.querySelector('[data-testid=\"loss-chart\"]').dataset.points) >= 30")
