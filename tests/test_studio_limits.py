@@ -164,3 +164,31 @@ def test_learner_layers_as_fast_as_pynns_are_taken():
                                                             {"exercise": "dense", "code": code}]})
     assert answer["ok"], answer
     assert "your Dense" in answer["model"]["summary"]
+
+
+class TimedNet:
+    """A stand-in network whose training step takes ``seconds`` and counts its steps."""
+    input_shape, n_classes = (4,), 2
+
+    def __init__(self, seconds, steps):
+        self.seconds, self.steps = seconds, steps
+
+    def __deepcopy__(self, memo):
+        return self        # copies share the counter
+
+    def train_step(self, x, y):
+        import time
+
+        self.steps.append(self.seconds)
+        time.sleep(self.seconds)
+
+
+@pytest.mark.native_only(reason="sleeps to stand for a slow step")
+def test_the_learners_slowdown_times_the_reference_over_as_long_a_window():
+    from pynn.studio.limits import step_slowdown
+
+    learner, reference = TimedNet(0.04, []), TimedNet(0.004, [])
+    slowdown = step_slowdown(learner, reference, batch_size=2)
+    assert 5 < slowdown < 20                        # 10, give or take the sleeps' overshoot
+    assert len(learner.steps) == 4                  # a first guess, then 3 windows of one step
+    assert len(reference.steps) >= 1 + 3 * 5        # ... and of ~10 reference steps each

@@ -94,3 +94,39 @@ def test_pyodide_test_wheels_are_hash_pinned_at_the_dev_versions():
     assert inside and all("--hash=sha256:" in line for line in inside), inside
     pins = {line.split()[0].lower() for line in inside}
     assert pins <= {line.lower() for line in requirement_lines(venv.REQUIREMENTS)}   # same pytest as natively
+
+
+def test_early_runs_npm_ci_and_pyodide_builds_setup_and_leaves_failures_to_the_build(monkeypatch):
+    from devtools import early, npm, pyodide_build
+
+    done = []
+    monkeypatch.setattr(npm, "ensure_node_modules", lambda web: done.append(web.name) or
+                        (_ for _ in ()).throw(BuildError("npm not found")))
+    monkeypatch.setattr(pyodide_build, "command", lambda: done.append("pyodide-build"))
+    early.main()     # npm's failure is the build's to report: no exception, and the next step still runs
+    assert done == ["web", "pyodide-build"]
+
+
+def test_models_train_side_by_side_and_a_failure_elsewhere_ends_them(monkeypatch, tmp_path):
+    import subprocess
+    import time
+
+    from devtools import dist
+
+    started = []
+
+    def train(out, name, args, on_start):
+        process = subprocess.Popen(["sleep", "30"])
+        on_start(process)
+        started.append(process)
+        process.wait()
+        return name
+
+    monkeypatch.setattr(dist, "_pretrained_model", train)
+    models = dist._ModelsBeside(tmp_path)
+    deadline = time.monotonic() + 10
+    while len(started) < len(dist.MODELS) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(started) == len(dist.MODELS) >= 2       # all at once, not one after another
+    models.stop()
+    assert all(process.wait(timeout=5) != 0 for process in started)

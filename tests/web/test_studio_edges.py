@@ -84,7 +84,7 @@ def test_new_data_mid_run_ends_the_run_says_so_and_starts_a_new_chart_segment(st
     images, labels = pynn.data.load_digits_raw()
     mine = tmp_path / "mine.csv"
     mine.write_text(csv_text(images[:500], labels[:500]))
-    studio.small_network(batch_size="32", epochs="5")
+    studio.small_network(batch_size="32", epochs="30")     # the upload lands mid-run on any machine
     studio.click("train")
     studio.wait_epochs(1)
     expect(studio.by("val-accuracy")).not_to_have_text("–")
