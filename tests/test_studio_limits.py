@@ -192,3 +192,19 @@ def test_the_learners_slowdown_times_the_reference_over_as_long_a_window():
     assert 5 < slowdown < 20                        # 10, give or take the sleeps' overshoot
     assert len(learner.steps) == 4                  # a first guess, then 3 windows of one step
     assert len(reference.steps) >= 1 + 3 * 5        # ... and of ~10 reference steps each
+
+
+def test_the_slowdown_is_timed_without_garbage_collection_and_leaves_it_as_it_was():
+    import gc
+
+    from pynn.studio.limits import step_slowdown
+
+    seen = []
+
+    class Watching(TimedNet):
+        def train_step(self, x, y):
+            seen.append(gc.isenabled())
+
+    assert gc.isenabled()
+    step_slowdown(Watching(0, []), Watching(0, []), batch_size=2)
+    assert seen and not any(seen) and gc.isenabled()

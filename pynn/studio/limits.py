@@ -229,6 +229,7 @@ def step_slowdown(network, reference, batch_size: int, repeats: int = 3) -> floa
     both windows then last as long and meet the same load of a busy machine (a lone short
     step finds a quiet moment that a long one does not, which inflated the ratio)."""
     import copy
+    import gc
 
     rng = np.random.default_rng(0)
     x = rng.random((batch_size, *network.input_shape), dtype=np.float32)
@@ -241,12 +242,18 @@ def step_slowdown(network, reference, batch_size: int, repeats: int = 3) -> floa
             twin.train_step(x, y)
         return (time.perf_counter() - start) / steps
 
-    ratio = step_time(network, 1) / max(step_time(reference, 1), 1e-9)     # a first guess, warms up
-    steps = max(1, min(MAX_REFERENCE_STEPS, round(ratio)))
-    best = [math.inf, math.inf]
-    for _ in range(repeats):
-        best[0] = min(best[0], step_time(network, 1))
-        best[1] = min(best[1], step_time(reference, steps))
+    collecting = gc.isenabled()
+    gc.disable()        # as timeit does: a collection of the caller's garbage is no step's cost
+    try:
+        ratio = step_time(network, 1) / max(step_time(reference, 1), 1e-9)     # a first guess, warms up
+        steps = max(1, min(MAX_REFERENCE_STEPS, round(ratio)))
+        best = [math.inf, math.inf]
+        for _ in range(repeats):
+            best[0] = min(best[0], step_time(network, 1))
+            best[1] = min(best[1], step_time(reference, steps))
+    finally:
+        if collecting:
+            gc.enable()
     return best[0] / max(best[1], 1e-9)
 
 
