@@ -190,8 +190,8 @@ def test_the_learners_slowdown_times_the_reference_over_as_long_a_window():
     learner, reference = TimedNet(0.04, []), TimedNet(0.004, [])
     slowdown = step_slowdown(learner, reference, batch_size=2)
     assert 5 < slowdown < 20                        # 10, give or take the sleeps' overshoot
-    assert len(learner.steps) == 4                  # a first guess, then 3 windows of one step
-    assert len(reference.steps) >= 1 + 3 * 5        # ... and of ~10 reference steps each
+    assert len(learner.steps) == 6                  # a first guess, then 5 windows of one step
+    assert len(reference.steps) >= 1 + 5 * 5        # ... each followed by ~10 reference steps
 
 
 def test_the_slowdown_is_timed_without_garbage_collection_and_leaves_it_as_it_was():
