@@ -10,9 +10,10 @@ it with apt-get when running as root), builds dist/ if any input changed, and ru
 in the order that keeps the cores busy:
 
 - while dist/ is built: the core tests (tests/*.py and pynn's doctests), which need no dist/;
-- then side by side: the page tests (tests/web/, in one process per core by pytest-xdist, a
-  test file per process; their output shown as it goes), the build tooling's tests
-  (tests/tooling/, tests/pyodide/) and the core suite inside Pyodide (tests/pyodide/run.mjs);
+- then side by side: the page tests (tests/web/, in one process per core by pytest-xdist,
+  which hands the tests out as processes become free; their output shown as it goes), the
+  build tooling's tests (tests/tooling/, tests/pyodide/) and the core suite inside Pyodide
+  (tests/pyodide/run.mjs);
 - last, alone: the page tests marked `timing`, so that no other test's load decides them.
 
 Output kept aside is shown once its run has ended. Arguments that name tests (files,
